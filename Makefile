@@ -1,0 +1,60 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONUNBUFFERED := 1
+
+.PHONY: run test check lint format migrate demo bench sandbox clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+migrate: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+
+## Run web (http://127.0.0.1:8000), worker and beat together on the configured backends.
+run: migrate
+	$(BIN)/python manage.py ensure_admin
+	@echo "Starting web, worker and beat; open http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+## The test suite (pytest) on whatever DATABASE_URL / REDIS_URL say (embedded defaults if unset).
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+## Lint, format check, types, and migrations in step with the models.
+check: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## The Playtomic sandbox on its own (port 8800).
+sandbox: $(VENV)/.runtime
+	$(BIN)/python -m playtomic.sandbox --port 8800 --seed 1
+
+## The whole system against the built-in sandbox, with weeks of history.
+demo: migrate
+	$(BIN)/python manage.py ensure_admin
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python manage.py demo
+
+## Benchmarks: print tables and merge figures into var/bench/results.json.
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var/test-db.sqlite3* var/broker .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.db import models
+
+from clubs.models import Club, Court
+
+
+class CellState(models.TextChoices):
+    FREE = "free", "Free"
+    TAKEN = "taken", "Taken"
+    NOT_RELEASED = "not_released", "Not released"
+
+
+class PollRun(models.Model):
+    """One poll of one club: what was asked, what was seen, how it ended. Cells are only
+    "observed" while a run covers them, so "not observed" is never confused with "free"."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "OK"
+        PARTIAL = "partial", "Partial"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        DEMO = "demo", "Demo backfill"
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="poll_runs")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    days = models.JSONField(default=list, blank=True)  # club-local ISO dates asked for
+    days_ok = models.JSONField(default=list, blank=True)  # club-local ISO dates stored
+    requests_made = models.PositiveIntegerField(default=0)
+    cells_seen = models.PositiveIntegerField(default=0)
+    changes_written = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    error_kind = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["club", "-started_at"], name="pollrun_club_started")]
+
+    def __str__(self) -> str:
+        return f"{self.club} @ {self.started_at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+
+class SlotState(models.Model):
+    """Current state of one 30-minute cell of one court (one row per court and cell)."""
+
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="slot_states")
+    start = models.DateTimeField()  # UTC start of the 30-minute cell
+    local_date = models.DateField()  # the club-local date the cell belongs to
+    state = models.CharField(max_length=12, choices=CellState.choices)
+    price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    first_seen_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+    observed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["court", "start"], name="slotstate_unique_cell")
+        ]
+        indexes = [models.Index(fields=["local_date", "court"], name="slotstate_day_court")]
+
+    def __str__(self) -> str:
+        return f"{self.court} {self.start:%Y-%m-%d %H:%M} {self.state}"
+
+
+class SlotChange(models.Model):
+    """Append-only transition of one cell. Any past snapshot is the last change at or before T;
+    lead times, cancellations and fill curves come from these rows."""
+
+    class Kind(models.TextChoices):
+        FIRST_SEEN = "first_seen", "First seen"
+        TAKEN = "taken", "Free -> taken"
+        FREED = "freed", "Taken -> free"
+        RELEASED = "released", "Released"
+        WITHDRAWN = "withdrawn", "Became not released"
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="slot_changes")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="slot_changes")
+    poll_run = models.ForeignKey(
+        PollRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    start = models.DateTimeField()  # UTC start of the cell
+    local_date = models.DateField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    old_state = models.CharField(max_length=12, choices=CellState.choices, blank=True)
+    new_state = models.CharField(max_length=12, choices=CellState.choices)
+    observed_at = models.DateTimeField()
+    lead_minutes = models.IntegerField()  # minutes from observation to the cell's start
+    price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-observed_at"]
+        indexes = [
+            models.Index(fields=["court", "start", "observed_at"], name="slotchange_cell_time"),
+            models.Index(fields=["club", "local_date"], name="slotchange_club_day"),
+            models.Index(fields=["club", "observed_at"], name="slotchange_club_observed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court} {self.start:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class AvailabilityEvent(models.Model):
+    """Outbox row for the rest of the system (notifications, cancellation sniping), written in
+    the same transaction as the changes that caused it."""
+
+    class Kind(models.TextChoices):
+        SLOT_FREED = "slot_freed", "Taken cell became free"
+        SLOTS_RELEASED = "slots_released", "Cells newly released"
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="availability_events")
+    court = models.ForeignKey(
+        Court, on_delete=models.CASCADE, null=True, blank=True, related_name="availability_events"
+    )
+    poll_run = models.ForeignKey(
+        PollRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    local_date = models.DateField()
+    start = models.DateTimeField()  # UTC start of the first cell concerned
+    end = models.DateTimeField()  # UTC end of the last cell concerned
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="availevent_unprocessed",
+                condition=models.Q(processed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.club} {self.start:%Y-%m-%d %H:%M}"

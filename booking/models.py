@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_celery_beat.models import PeriodicTask
+
+from playtomic_monitor.crypto import EncryptedTextField
+
+
+class PlaytomicAccount(models.Model):
+    """A member's Playtomic login. Email, password and tokens are encrypted at rest; the
+    email's keyed hash is the only searchable trace of who it is."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "Not yet verified"
+        OK = "ok", "Working"
+        FAILED = "failed", "Login failing"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playtomic_accounts"
+    )
+    label = models.CharField(max_length=100, blank=True)
+    email = EncryptedTextField()
+    email_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    password = EncryptedTextField()
+    access_token = EncryptedTextField(blank=True, default="")
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token = EncryptedTextField(blank=True, default="")
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    playtomic_user_id = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    last_error = models.TextField(blank=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    tokens_rotated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owner", "label", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "email_hash"], name="playtomic_account_unique_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"Playtomic account #{self.pk}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+def default_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def default_durations() -> list[int]:
+    return [90]
+
+
+def default_payment_methods() -> list[str]:
+    return ["club", "wallet", "card"]
+
+
+class BookingRule(models.Model):
+    """What one member wants booked at one club, and when the club releases it.
+
+    `next_release_at` / `next_target_date` are denormalised from the release policy so the
+    reconciler and the pages can query them; `booking.services.rule_schedule_sync` keeps them
+    and the rule's beat entry in step."""
+
+    class Surface(models.TextChoices):
+        ANY = "any", "Indoor or outdoor, no preference"
+        PREFER_INDOOR = "prefer_indoor", "Prefer indoor"
+        PREFER_OUTDOOR = "prefer_outdoor", "Prefer outdoor"
+        INDOOR_ONLY = "indoor_only", "Indoor only"
+        OUTDOOR_ONLY = "outdoor_only", "Outdoor only"
+
+    class ReleasePolicy(models.TextChoices):
+        ROLLING = "rolling", "Club's rolling booking_ahead_limit"
+        FIXED = "fixed", "Fixed local time N days before"
+
+    PAYMENT_METHODS = ("club", "wallet", "card")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_rules"
+    )
+    name = models.CharField(max_length=100)
+    club = models.ForeignKey("clubs.Club", on_delete=models.CASCADE, related_name="booking_rules")
+    weekdays = models.JSONField(default=default_weekdays)  # date.weekday() numbers, 0 = Monday
+    earliest_start = models.TimeField()  # club-local wall clock
+    latest_start = models.TimeField()
+    durations = models.JSONField(default=default_durations)  # minutes, in order of preference
+    # Court pks in order of preference; courts not listed are acceptable after them unless
+    # `only_listed_courts` is set.
+    court_preference = models.JSONField(default=list, blank=True)
+    only_listed_courts = models.BooleanField(default=False)
+    surface = models.CharField(max_length=20, choices=Surface.choices, default=Surface.ANY)
+    max_price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    number_of_players = models.PositiveSmallIntegerField(default=4)
+    payment_methods = models.JSONField(default=default_payment_methods)  # subset, in order
+    accounts = models.ManyToManyField(PlaytomicAccount, related_name="booking_rules")
+    rotate_accounts = models.BooleanField(default=False)
+    release_policy = models.CharField(
+        max_length=10, choices=ReleasePolicy.choices, default=ReleasePolicy.ROLLING
+    )
+    release_days_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    release_local_time = models.TimeField(null=True, blank=True)
+    burst_seconds = models.FloatField(default=10.0)
+    dry_run = models.BooleanField(default=False)
+    snipe_cancellations = models.BooleanField(default=False)
+    snipe_min_notice_minutes = models.PositiveIntegerField(default=120)
+    # Booking a freed slot that starts inside the club's free-cancellation window commits the
+    # group to pay; off by default.
+    snipe_inside_cancellation_window = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+    next_release_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_target_date = models.DateField(null=True, blank=True)
+    periodic_task = models.OneToOneField(
+        PeriodicTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owner", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="booking_rule_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BookingAttempt(models.Model):
+    """One try at one rule's target date. Unique per (rule, target date): a second racer for
+    the same date can only get here through the conditional UPDATE that claims the row."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        ARMED = "armed", "Armed"
+        FIRING = "firing", "Firing"
+        UNKNOWN = "unknown", "Unknown, pending reconciliation"
+        BOOKED = "booked", "Booked"
+        REHEARSED = "rehearsed", "Dry run succeeded"
+        FAILED = "failed", "Failed"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Trigger(models.TextChoices):
+        RELEASE = "release", "Release"
+        SNIPE = "snipe", "Cancellation sniping"
+        MANUAL = "manual", "Manual"
+
+    ACTIVE_STATES = (State.SCHEDULED, State.ARMED, State.FIRING, State.UNKNOWN)
+    IN_FLIGHT_STATES = (State.ARMED, State.FIRING, State.UNKNOWN)
+    FINAL_STATES = (State.BOOKED, State.REHEARSED, State.FAILED, State.MISSED, State.CANCELLED)
+
+    rule = models.ForeignKey(BookingRule, on_delete=models.CASCADE, related_name="attempts")
+    target_date = models.DateField()  # club-local play date
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.RELEASE)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.SCHEDULED, db_index=True
+    )
+    round = models.PositiveSmallIntegerField(default=1)  # re-opened by sniping after a miss
+    release_at = models.DateTimeField()  # T: the instant the burst aims at
+    deadline_at = models.DateTimeField()  # T + burst: after this nothing new is sent
+    dry_run = models.BooleanField(default=False)
+    account = models.ForeignKey(
+        PlaytomicAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
+    )
+    claim_token = models.CharField(max_length=64, blank=True)
+    armed_at = models.DateTimeField(null=True, blank=True)
+    fired_at = models.DateTimeField(null=True, blank=True)  # first booking request sent
+    finished_at = models.DateTimeField(null=True, blank=True)
+    clock_offset_ms = models.FloatField(null=True, blank=True)
+    rtt_ms = models.FloatField(null=True, blank=True)
+    requests_sent = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    court = models.ForeignKey(
+        "clubs.Court", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    slot_start = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    price = models.CharField(max_length=30, blank=True)
+    payment_method = models.CharField(max_length=20, blank=True)
+    payment_intent_id = models.CharField(max_length=64, blank=True)
+    match_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-release_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "target_date"], name="booking_attempt_unique_rule_date"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "deadline_at"], name="attempt_state_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} for {self.target_date} ({self.state})"
+
+
+class AttemptEvent(models.Model):
+    """A timeline entry of an attempt, in milliseconds relative to its release instant T."""
+
+    attempt = models.ForeignKey(BookingAttempt, on_delete=models.CASCADE, related_name="events")
+    round = models.PositiveSmallIntegerField(default=1)
+    at = models.DateTimeField()
+    ms_from_release = models.FloatField()
+    kind = models.CharField(max_length=30)
+    message = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.ms_from_release:+.1f} ms"

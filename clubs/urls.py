@@ -1,0 +1,4 @@
+from django.urls import URLPattern, URLResolver
+
+app_name = "clubs"
+urlpatterns: list[URLPattern | URLResolver] = []

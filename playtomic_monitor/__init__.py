@@ -1,0 +1,3 @@
+from playtomic_monitor.celery import app as celery_app
+
+__all__ = ["celery_app"]

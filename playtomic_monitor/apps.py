@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlaytomicMonitorConfig(AppConfig):
+    name = "playtomic_monitor"
+    verbose_name = "System"

@@ -1,0 +1,26 @@
+"""The Celery app: JSON only, explicit time limits, three queues, database-backed beat."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playtomic_monitor.settings")
+
+app = Celery("playtomic_monitor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue("poll"), Queue("booking"), Queue("notify")]
+# One heartbeat per queue so /health/ can tell which kind of worker is missing. The scheduler
+# stores these entries in the database on start-up, so they show in the admin like any other.
+app.conf.beat_schedule = {
+    f"heartbeat-{queue}": {
+        "task": "playtomic_monitor.tasks.heartbeat",
+        "schedule": 60.0,
+        "args": (queue,),
+        "options": {"queue": queue, "expires": 55},
+    }
+    for queue in ("poll", "booking", "notify")
+}
+app.autodiscover_tasks()

@@ -1,0 +1,71 @@
+"""What /health/ reports: database, broker, beat and workers, each with a verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from playtomic_monitor.models import Heartbeat
+
+
+def _check_database() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def _check_broker() -> dict[str, Any]:
+    from playtomic_monitor.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            transport = conn.transport_cls
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "transport": str(transport)}
+
+
+def _age_seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    return round((timezone.now() - value).total_seconds(), 1)
+
+
+def system_health() -> dict[str, Any]:
+    max_age = settings.HEARTBEAT_MAX_AGE_SECONDS
+    database = _check_database()
+    broker = _check_broker()
+    beats: dict[str, Heartbeat] = {}
+    if database["ok"]:
+        beats = {hb.queue: hb for hb in Heartbeat.objects.all()}
+
+    sent_ages = [_age_seconds(hb.sent_at) for hb in beats.values() if hb.sent_at]
+    beat_age = min((a for a in sent_ages if a is not None), default=None)
+    beat = {"ok": beat_age is not None and beat_age <= max_age, "last_sent_age_seconds": beat_age}
+
+    queues: dict[str, dict[str, Any]] = {}
+    for queue in settings.CELERY_QUEUES_ALL:
+        hb = beats.get(queue)
+        age = _age_seconds(hb.ran_at) if hb else None
+        queues[queue] = {
+            "ok": age is not None and age <= max_age,
+            "last_run_age_seconds": age,
+            "worker": hb.worker if hb else "",
+        }
+    workers = {"ok": all(q["ok"] for q in queues.values()), "queues": queues}
+
+    checks = {"database": database, "broker": broker, "beat": beat, "workers": workers}
+    healthy = all(check["ok"] for check in checks.values())
+    return {
+        "status": "ok" if healthy else "fail",
+        "time": timezone.now().isoformat(),
+        "checks": checks,
+    }

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from playtomic_monitor import views
+
+api_patterns = [
+    path("", include("clubs.api_urls")),
+    path("", include("availability.api_urls")),
+    path("", include("booking.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("api/auth/", include("rest_framework.urls")),
+    path("", include("availability.urls")),
+    path("clubs/", include("clubs.urls")),
+    path("booking/", include("booking.urls")),
+    path("notifications/", include("notifications.urls")),
+]
