@@ -45,7 +45,7 @@ format: $(VENV)/.dev
 
 ## The Playtomic sandbox on its own (port 8800).
 sandbox: $(VENV)/.runtime
-	$(BIN)/python -m playtomic.sandbox --port 8800 --seed 1
+	$(BIN)/python manage.py sandbox --port 8800 --seed 1
 
 ## The whole system against the built-in sandbox, with weeks of history.
 demo: migrate

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_manage_py_sandbox_serves_the_sandbox_and_lists_its_accounts():
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "sandbox", "--port", "0", "--seed", "3"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert url, first
+        assert "account player@sandbox.test" in proc.stdout.readline()
+        state = requests.get(f"{url.group(0)}/_sandbox/state", timeout=5).json()
+        assert len(state["clubs"]) >= 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_manage_py_sandbox_rejects_a_bad_option_with_a_message():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "sandbox", "--port", "not-a-port"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "invalid int value" in result.stderr
+    assert "Traceback" not in result.stderr
