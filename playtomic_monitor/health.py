@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ def _check_broker() -> dict[str, Any]:
     return {"ok": True, "transport": str(transport)}
 
 
-def _age_seconds(value: Any) -> float | None:
+def _age_seconds(value: datetime | None) -> float | None:
     if value is None:
         return None
     return round((timezone.now() - value).total_seconds(), 1)

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from playtomic_monitor import views
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("clubs.api_urls")),
     path("", include("availability.api_urls")),
     path("", include("booking.api_urls")),
