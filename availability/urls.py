@@ -4,4 +4,5 @@ from availability import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("compare/", views.compare, name="compare"),
 ]

@@ -1,13 +1,119 @@
+"""Dashboards shared by all clubs: the home page and the comparison."""
+
 from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from availability import charts, selectors
 from clubs.models import Club
+
+DEFAULT_DAYS = 28
+MAX_DAYS = 366
+
+
+def parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def date_range(request: HttpRequest, today: date) -> tuple[date, date, list[str]]:
+    """The page's from/to, defaulting to the last four weeks; bad input falls back with a
+    message instead of an error page."""
+    errors = []
+    raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
+    date_to = parse_date(raw_to)
+    date_from = parse_date(raw_from)
+    if raw_to and date_to is None:
+        errors.append(f"“{raw_to}” is not a date (YYYY-MM-DD).")
+    if raw_from and date_from is None:
+        errors.append(f"“{raw_from}” is not a date (YYYY-MM-DD).")
+    date_to = date_to or today
+    date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
+    if date_from > date_to:
+        errors.append("The start of the range was after its end; showing the four weeks before.")
+        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
+    if (date_to - date_from).days >= MAX_DAYS:
+        errors.append(f"Ranges are limited to {MAX_DAYS} days.")
+        date_from = date_to - timedelta(days=MAX_DAYS - 1)
+    return date_from, date_to, errors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    clubs = Club.objects.select_related("monitoring").order_by("name")
-    return render(request, "availability/home.html", {"clubs": clubs})
+    statuses = selectors.club_statuses()
+    cards = [
+        {
+            "status": s,
+            "trend": charts.sparkline(
+                [d.figures.utilization for d in s.trend], title=f"{s.club.name}: last 14 days"
+            ),
+            "so_far_pct": round((s.today.so_far.utilization or 0) * 100),
+            "whole_day_pct": round((s.today.whole_day.utilization or 0) * 100),
+            "color": charts.share_color(s.today.whole_day.utilization),
+        }
+        for s in statuses
+    ]
+    return render(request, "availability/home.html", {"cards": cards})
+
+
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    all_clubs = list(Club.objects.order_by("name"))
+    wanted = {int(v) for v in request.GET.getlist("club") if v.isdigit()}
+    chosen = [c for c in all_clubs if c.pk in wanted] or all_clubs[:4]
+    today = timezone.now().date()
+    date_from, date_to, errors = date_range(request, today)
+    sport = (request.GET.get("sport") or "").strip().upper() or None
+    summary = selectors.club_comparison(
+        clubs=chosen, date_from=date_from, date_to=date_to, sport_id=sport
+    )
+    hours = sorted({h for s in summary for h in s.by_hour})
+    rows: list[dict[str, Any]] = []
+    for s in summary:
+        rows.append(
+            {
+                "summary": s,
+                "pct": round((s.total.utilization or 0) * 100),
+                "color": charts.share_color(s.total.utilization),
+                "hours": [
+                    (h, s.by_hour.get(h), charts.share_color(s.by_hour.get(h))) for h in hours
+                ],
+            }
+        )
+    days = [d.local_date for d in summary[0].daily] if summary else []
+    daily_chart = charts.line_chart(
+        [charts.Series(s.club.name, _weekly([d.figures for d in s.daily])) for s in summary],
+        [f"{d:%d %b}" for d in days[::7]],
+        title="Weekly utilization per club",
+    )
+    context = {
+        "all_clubs": all_clubs,
+        "chosen_ids": {c.pk for c in chosen},
+        "rows": rows,
+        "hours": hours,
+        "daily_chart": daily_chart,
+        "date_from": date_from,
+        "date_to": date_to,
+        "sport": sport or "",
+        "errors": errors,
+    }
+    return render(request, "availability/compare.html", context)
+
+
+def _weekly(days: list[selectors.Utilization]) -> list[float | None]:
+    """Seven-day buckets, so clubs with different busy weekdays compare on a level line."""
+    result = []
+    for i in range(0, len(days), 7):
+        week = days[i : i + 7]
+        taken = sum(d.taken for d in week)
+        observed = sum(d.observed for d in week)
+        result.append(round(taken / observed, 4) if observed else None)
+    return result

@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from booking import api
+
+router = DefaultRouter()
+router.register("booking/accounts", api.AccountViewSet, basename="booking-account")
+router.register("booking/rules", api.RuleViewSet, basename="booking-rule")
+router.register("booking/attempts", api.AttemptViewSet, basename="booking-attempt")
+router.register("booking/stats", api.StatsViewSet, basename="booking-stats")
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]

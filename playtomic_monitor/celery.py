@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playtomic_monitor.settings")
@@ -22,5 +23,11 @@ app.conf.beat_schedule = {
         "options": {"queue": queue, "expires": 55},
     }
     for queue in ("poll", "booking", "notify")
+}
+# Club metadata (opening hours, courts, booking horizon) changes rarely: refresh it nightly.
+app.conf.beat_schedule["clubs-refresh-metadata"] = {
+    "task": "clubs.tasks.refresh_all_clubs_metadata",
+    "schedule": crontab(hour=4, minute=17),
+    "options": {"queue": "poll"},
 }
 app.autodiscover_tasks()

@@ -177,8 +177,8 @@ def poll_guard() -> HostGuard:
     """The guard for monitoring reads, configured from settings (tests raise the rate)."""
     return HostGuard(
         name="poll",
-        rate_per_second=float(getattr(settings, "PLAYTOMIC_RATE_PER_SECOND", 1.0)),
-        max_wait_seconds=float(getattr(settings, "PLAYTOMIC_RATE_MAX_WAIT_SECONDS", 60.0)),
-        threshold=int(getattr(settings, "PLAYTOMIC_BREAKER_THRESHOLD", 5)),
-        reset_seconds=float(getattr(settings, "PLAYTOMIC_BREAKER_RESET_SECONDS", 60.0)),
+        rate_per_second=settings.PLAYTOMIC_RATE_PER_SECOND,
+        max_wait_seconds=settings.PLAYTOMIC_RATE_MAX_WAIT_SECONDS,
+        threshold=settings.PLAYTOMIC_BREAKER_THRESHOLD,
+        reset_seconds=settings.PLAYTOMIC_BREAKER_RESET_SECONDS,
     )

@@ -274,6 +274,24 @@ PLAYTOMIC_USER_AGENT = env.str(
 PLAYTOMIC_RATE_PER_SECOND = env.float("PLAYTOMIC_RATE_PER_SECOND", default=1.0)
 PLAYTOMIC_BOOKING_RATE_PER_SECOND = env.float("PLAYTOMIC_BOOKING_RATE_PER_SECOND", default=10.0)
 MONITORING_MIN_FREQUENCY_MINUTES = env.int("MONITORING_MIN_FREQUENCY_MINUTES", default=5)
+PLAYTOMIC_READ_TIMEOUT = env.float("PLAYTOMIC_READ_TIMEOUT", default=10.0)
+# Longest a poll waits for a slot in the shared rate limiter before giving up.
+PLAYTOMIC_RATE_MAX_WAIT_SECONDS = env.float("PLAYTOMIC_RATE_MAX_WAIT_SECONDS", default=60.0)
+# Circuit breaker per Playtomic host: open after N consecutive failures, for this long.
+PLAYTOMIC_BREAKER_THRESHOLD = env.int("PLAYTOMIC_BREAKER_THRESHOLD", default=5)
+PLAYTOMIC_BREAKER_RESET_SECONDS = env.int("PLAYTOMIC_BREAKER_RESET_SECONDS", default=60)
+# Booking racer: beat delivers the arm task this long before the release instant T; a delivery
+# later than T + EXPIRE is dropped and reported missed; the reconciler judges an unfinished
+# attempt dead this long after its deadline; the server's clock is only trusted over ours when
+# they disagree by more than CLOCK_TRUST_MS (its Date header has one-second resolution).
+BOOKING_ARM_LEAD_SECONDS = env.float("BOOKING_ARM_LEAD_SECONDS", default=60.0)
+BOOKING_EXPIRE_AFTER_RELEASE_SECONDS = env.float(
+    "BOOKING_EXPIRE_AFTER_RELEASE_SECONDS", default=30.0
+)
+BOOKING_RECONCILE_GRACE_SECONDS = env.float("BOOKING_RECONCILE_GRACE_SECONDS", default=60.0)
+BOOKING_CLOCK_TRUST_MS = env.float("BOOKING_CLOCK_TRUST_MS", default=250.0)
+# After a poll commits, hand freed cells to the booking app's cancellation sniping.
+BOOKING_SNIPING_DISPATCH = env.bool("BOOKING_SNIPING_DISPATCH", default=True)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from playtomic_monitor.crypto import get_fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,6 +41,13 @@ def subprocess_env(var_dir: Path, extra: dict[str, str] | None = None) -> dict[s
     if not settings.REDIS_URL:
         env.pop("REDIS_URL", None)
     env["PLAYTOMIC_BASE_URL"] = settings.PLAYTOMIC_BASE_URL
+    # Children have their own VAR_DIR, so hand them the parent's encryption keys explicitly or
+    # they would generate a key file of their own and fail to read the test's secrets.
+    get_fernet()  # makes the embedded key file if no secret has been written yet
+    env["FIELD_ENCRYPTION_KEYS"] = ",".join(
+        settings.FIELD_ENCRYPTION_KEYS
+        or Path(settings.FIELD_ENCRYPTION_KEY_FILE).read_text().split()
+    )
     env.update(extra or {})
     return env
 

@@ -1,0 +1,137 @@
+"""The one place that turns Playtomic availability into 30-minute cells.
+
+Playtomic lists only free, released slots (start + duration). A club-local day is cut into
+30-minute cells per court within opening hours, and each cell is classified:
+
+- covered (even partly) by a listed slot: FREE, priced at the cheapest hourly rate among the
+  listed slots that cover it (price x 60 / duration, two decimals, the slot's currency);
+- starting at or before `now`: not observed, left out (a past cell is history, not news);
+- starting later than `now + horizon` (the club's booking-ahead limit as seen by the reading
+  account): NOT_RELEASED;
+- otherwise: TAKEN (booked, held, or an orphan sliver nobody can book: all mean "not
+  bookable").
+
+A whole future day without a single listed slot on any court is read as NOT_RELEASED rather
+than 100% booked: clubs that open whole days at a fixed time list nothing before it, and a
+fully booked future day is far rarer. Today is exempt: it is always released.
+
+Cells are spaced 30 minutes apart in UTC from the opening instant, so DST days simply have
+two cells fewer or more. A cell belongs to the club-local date it starts on; hours that run
+past midnight are attributed to the next date, which is the day whose request lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from availability.models import CellState
+from playtomic.types import WEEKDAYS, CourtAvailability
+
+CELL = timedelta(minutes=30)
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    start: datetime  # aware UTC
+    state: str  # a CellState value
+    price: Decimal | None  # hourly rate while offered
+    currency: str
+
+
+def _parse_hhmm(value: Any) -> time | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def open_intervals(
+    opening_hours: Mapping[str, Any], local_date: date, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """UTC intervals during which the club is open on `local_date`, clipped to that local day
+    (the previous day's hours are included when they run past midnight)."""
+    day_start = datetime.combine(local_date, time(0), tzinfo=zone).astimezone(UTC)
+    day_end = datetime.combine(local_date + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    intervals: list[tuple[datetime, datetime]] = []
+    for opening_date in (local_date - timedelta(days=1), local_date):
+        hours = opening_hours.get(WEEKDAYS[opening_date.weekday()])
+        if not isinstance(hours, Mapping):
+            continue
+        opening = _parse_hhmm(hours.get("opening_time"))
+        closing = _parse_hhmm(hours.get("closing_time"))
+        if opening is None or closing is None:
+            continue
+        close_date = opening_date if closing > opening else opening_date + timedelta(days=1)
+        opens = datetime.combine(opening_date, opening, tzinfo=zone).astimezone(UTC)
+        closes = datetime.combine(close_date, closing, tzinfo=zone).astimezone(UTC)
+        low, high = max(opens, day_start), min(closes, day_end)
+        if low < high:
+            intervals.append((low, high))
+    return intervals
+
+
+def cell_starts(intervals: Iterable[tuple[datetime, datetime]]) -> list[datetime]:
+    """UTC starts of every whole or partial 30-minute cell in the open intervals."""
+    starts: list[datetime] = []
+    for opens, closes in intervals:
+        cursor = opens
+        while cursor < closes:
+            starts.append(cursor)
+            cursor += CELL
+    return starts
+
+
+def classify_court(
+    starts: list[datetime],
+    availability: Iterable[CourtAvailability],
+    *,
+    now: datetime,
+    horizon: timedelta | None,
+    day_released: bool = True,
+) -> list[Cell]:
+    """Cells of one court from its availability entries. `starts` must be sorted and spaced
+    30 minutes apart within each open interval (as `cell_starts` makes them)."""
+    if not starts:
+        return []
+    index = {start: i for i, start in enumerate(starts)}
+    first = starts[0]
+    rates: list[tuple[Decimal, str] | None] = [None] * len(starts)
+    for entry in availability:
+        for slot in entry.slots:
+            # Every cell the slot overlaps, found by arithmetic rather than by scanning.
+            offset = (slot.start - first) // CELL
+            end = slot.start + timedelta(minutes=slot.duration_minutes)
+            if slot.duration_minutes <= 0:
+                continue
+            rate = (slot.price.amount * 60 / slot.duration_minutes).quantize(
+                _CENT, rounding=ROUND_HALF_UP
+            )
+            cursor = first + offset * CELL
+            while cursor < end:
+                i = index.get(cursor)
+                if i is not None:
+                    best = rates[i]
+                    if best is None or rate < best[0]:
+                        rates[i] = (rate, slot.price.currency)
+                cursor += CELL
+    limit = now + horizon if horizon is not None else None
+    cells: list[Cell] = []
+    for i, start in enumerate(starts):
+        if start <= now:
+            continue
+        offered = rates[i]
+        if offered is not None:
+            cells.append(Cell(start, CellState.FREE, offered[0], offered[1]))
+        elif not day_released or (limit is not None and start > limit):
+            cells.append(Cell(start, CellState.NOT_RELEASED, None, ""))
+        else:
+            cells.append(Cell(start, CellState.TAKEN, None, ""))
+    return cells

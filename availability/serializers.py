@@ -1,0 +1,282 @@
+"""Input (query parameters) and output shapes of the availability API. Output serializers read
+the selectors' dataclasses attribute by attribute."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from availability import selectors
+from availability.models import PollRun, SlotChange
+from clubs.models import Club
+
+MAX_RANGE_DAYS = 366
+DEFAULT_RANGE_DAYS = 28
+MAX_COMPARED_CLUBS = 8
+
+
+class RangeQuery(serializers.Serializer[Any]):
+    """A club-local date range (inclusive). Defaults to the last four weeks up to today in the
+    club's zone; the club comes in the context."""
+
+    from_date = serializers.DateField(required=False)
+    to_date = serializers.DateField(required=False)
+    sport = serializers.CharField(required=False, max_length=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        club: Club | None = self.context.get("club")
+        today = selectors.local_today(club) if club else timezone.now().date()
+        to_date: date = attrs.get("to_date") or today
+        from_date: date = attrs.get("from_date") or to_date - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if from_date > to_date:
+            raise serializers.ValidationError({"from_date": "from_date must not be after to_date."})
+        if (to_date - from_date).days + 1 > MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"to_date": f"The range may cover at most {MAX_RANGE_DAYS} days."}
+            )
+        attrs["from_date"], attrs["to_date"] = from_date, to_date
+        attrs["sport"] = (attrs.get("sport") or "").strip().upper() or None
+        return attrs
+
+
+class SportQuery(serializers.Serializer[Any]):
+    sport = serializers.CharField(required=False, max_length=20)
+
+
+class FillCurveQuery(RangeQuery):
+    weekday = serializers.IntegerField(
+        required=False, min_value=1, max_value=7, help_text="ISO weekday, 1 = Monday"
+    )
+    hour = serializers.IntegerField(required=False, min_value=0, max_value=23)
+
+
+class ChanceQuery(RangeQuery):
+    weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="ISO, 1 = Monday")
+    time = serializers.TimeField(help_text="Local start time, HH:MM on the hour or half hour")
+
+    def validate_time(self, value: Any) -> Any:
+        if value.minute not in (0, 30) or value.second:
+            raise serializers.ValidationError("Cells start on the hour or the half hour.")
+        return value
+
+
+class AvailabilityAtQuery(serializers.Serializer[Any]):
+    at = serializers.DateTimeField(required=False, help_text="Instant (ISO 8601); default now")
+    date = serializers.DateField(required=False, help_text="Club-local date; default at's date")
+    sport = serializers.CharField(required=False, max_length=20)
+
+    def validate_at(self, value: datetime) -> datetime:
+        if value > timezone.now() + timedelta(minutes=1):
+            raise serializers.ValidationError("at must not be in the future.")
+        return value
+
+
+class ChangesQuery(serializers.Serializer[Any]):
+    from_date = serializers.DateField(required=False)
+    to_date = serializers.DateField(required=False)
+    kind = serializers.MultipleChoiceField(choices=SlotChange.Kind.choices, required=False)
+    court = serializers.IntegerField(required=False, min_value=1)
+    sport = serializers.CharField(required=False, max_length=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("from_date"), attrs.get("to_date")
+        if start and end and start > end:
+            raise serializers.ValidationError({"from_date": "from_date must not be after to_date."})
+        if start and end and (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"to_date": f"The range may cover at most {MAX_RANGE_DAYS} days."}
+            )
+        return attrs
+
+
+class PollRunQuery(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=PollRun.Outcome.choices, required=False)
+
+
+class CompareQuery(RangeQuery):
+    clubs = serializers.CharField(help_text="Comma-separated club ids, e.g. 1,2,3")
+
+    def validate_clubs(self, value: str) -> list[Club]:
+        try:
+            ids = [int(part) for part in value.split(",") if part.strip()]
+        except ValueError as exc:
+            raise serializers.ValidationError("Give club ids separated by commas.") from exc
+        if not ids:
+            raise serializers.ValidationError("Give at least one club id.")
+        if len(ids) > MAX_COMPARED_CLUBS:
+            raise serializers.ValidationError(f"Compare at most {MAX_COMPARED_CLUBS} clubs.")
+        clubs = Club.objects.in_bulk(ids)
+        unknown = [str(i) for i in ids if i not in clubs]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown club: {', '.join(unknown)}.")
+        return [clubs[i] for i in dict.fromkeys(ids)]
+
+
+class FetchQuery(serializers.Serializer[Any]):
+    days = serializers.IntegerField(
+        required=False, min_value=0, max_value=30, help_text="Days after today; default config"
+    )
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class UtilizationOutput(serializers.Serializer[Any]):
+    taken = serializers.IntegerField()
+    free = serializers.IntegerField()
+    not_released = serializers.IntegerField()
+    observed = serializers.IntegerField(help_text="Cells seen free or taken")
+    expected = serializers.IntegerField(
+        allow_null=True, help_text="Open cells by the opening hours"
+    )
+    utilization = serializers.FloatField(allow_null=True, help_text="taken / observed")
+    coverage = serializers.FloatField(allow_null=True, help_text="observed / expected")
+
+
+class CurrentUtilizationOutput(serializers.Serializer[Any]):
+    local_date = serializers.DateField()
+    now = serializers.DateTimeField()
+    so_far = UtilizationOutput()
+    rest_of_day = UtilizationOutput()
+    whole_day = UtilizationOutput()
+
+
+class DayUtilizationOutput(serializers.Serializer[Any]):
+    local_date = serializers.DateField()
+    figures = UtilizationOutput()
+
+
+class DailyOutput(serializers.Serializer[Any]):
+    club = serializers.IntegerField()
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+    total = UtilizationOutput()
+    days = DayUtilizationOutput(many=True)
+
+
+class HeatCellOutput(serializers.Serializer[Any]):
+    weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday")
+    hour = serializers.IntegerField(help_text="Club-local hour")
+    taken = serializers.IntegerField()
+    free = serializers.IntegerField()
+    utilization = serializers.FloatField(allow_null=True)
+
+
+class HeatmapOutput(serializers.Serializer[Any]):
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+    cells = HeatCellOutput(many=True)
+
+
+class CourtUtilizationOutput(serializers.Serializer[Any]):
+    court_id = serializers.IntegerField(source="court.id")
+    name = serializers.CharField(source="court.name")
+    sport_id = serializers.CharField(source="court.sport_id")
+    figures = UtilizationOutput()
+
+
+class FillPointOutput(serializers.Serializer[Any]):
+    lead_minutes = serializers.IntegerField()
+    lead_label = serializers.CharField(source="label")
+    taken = serializers.IntegerField()
+    known = serializers.IntegerField()
+    share_taken = serializers.FloatField(allow_null=True)
+
+
+class SelloutOutput(serializers.Serializer[Any]):
+    weekday = serializers.IntegerField()
+    hour = serializers.IntegerField()
+    slots = serializers.IntegerField()
+    sold_out = serializers.IntegerField()
+    sold_out_share = serializers.FloatField(allow_null=True)
+    median_lead_minutes = serializers.IntegerField(allow_null=True)
+
+
+class CancellationOutput(serializers.Serializer[Any]):
+    bookings = serializers.IntegerField()
+    cancellations = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class LeadTimesOutput(serializers.Serializer[Any]):
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+    sellout = SelloutOutput(many=True)
+    cancellations = CancellationOutput()
+
+
+class PriceHourOutput(serializers.Serializer[Any]):
+    hour = serializers.IntegerField()
+    minimum = serializers.DecimalField(max_digits=8, decimal_places=2)
+    average = serializers.DecimalField(max_digits=8, decimal_places=2)
+    maximum = serializers.DecimalField(max_digits=8, decimal_places=2)
+    samples = serializers.IntegerField()
+
+
+class ChancePointOutput(serializers.Serializer[Any]):
+    lead_minutes = serializers.IntegerField()
+    lead_label = serializers.CharField(source="label")
+    dates_known = serializers.IntegerField()
+    dates_with_free = serializers.IntegerField()
+    chance = serializers.FloatField(allow_null=True)
+
+
+class GridRowOutput(serializers.Serializer[Any]):
+    court_id = serializers.IntegerField(source="court.id")
+    name = serializers.CharField(source="court.name")
+    cells = serializers.ListField(child=serializers.CharField())
+    prices = serializers.ListField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    )
+
+
+class GridOutput(serializers.Serializer[Any]):
+    local_date = serializers.DateField()
+    as_of = serializers.DateTimeField(allow_null=True)
+    starts = serializers.ListField(child=serializers.DateTimeField())
+    local_times = serializers.ListField(child=serializers.CharField())
+    last_poll_at = serializers.DateTimeField(source="last_poll.started_at", allow_null=True)
+    rows = GridRowOutput(many=True)
+
+
+class ClubSummaryOutput(serializers.Serializer[Any]):
+    club_id = serializers.IntegerField(source="club.id")
+    name = serializers.CharField(source="club.name")
+    total = UtilizationOutput()
+    peak_hour = serializers.IntegerField(allow_null=True)
+    by_hour = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    days = DayUtilizationOutput(many=True, source="daily")
+
+
+class SlotChangeOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    court_id = serializers.IntegerField()
+    court = serializers.CharField(source="court.name")
+    start = serializers.DateTimeField()
+    local_date = serializers.DateField()
+    kind = serializers.CharField()
+    old_state = serializers.CharField()
+    new_state = serializers.CharField()
+    observed_at = serializers.DateTimeField()
+    lead_minutes = serializers.IntegerField()
+    price = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+
+
+class PollRunOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    club_id = serializers.IntegerField()
+    trigger = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    days = serializers.ListField(child=serializers.CharField())
+    days_ok = serializers.ListField(child=serializers.CharField())
+    requests_made = serializers.IntegerField()
+    cells_seen = serializers.IntegerField()
+    changes_written = serializers.IntegerField()
+    duration_ms = serializers.IntegerField(allow_null=True)
+    outcome = serializers.CharField()
+    error_kind = serializers.CharField()
+    error_message = serializers.CharField()

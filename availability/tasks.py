@@ -1,0 +1,31 @@
+"""Celery tasks of the availability app: thin, they take ids and call services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from availability.models import PollRun
+from availability.services import poll_club
+from clubs.models import MonitoringConfig
+from clubs.selectors import monitoring_is_due
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="availability.tasks.poll_club_scheduled", ignore_result=True)
+def poll_club_scheduled(club_id: int) -> int | None:
+    """The beat entry of one club. Re-checks the window in the club's own zone (beat is not
+    trusted with DST) and polls only when due; returns the PollRun id, or None if skipped."""
+    config = MonitoringConfig.objects.select_related("club").filter(club_id=club_id).first()
+    if config is None or not config.enabled:
+        logger.info("Club %s has no enabled monitoring; scheduled poll dropped", club_id)
+        return None
+    now = timezone.now()
+    if not monitoring_is_due(config=config, now=now):
+        logger.info("Club %s: %s is outside its polling window; skipped", club_id, now)
+        return None
+    run = poll_club(club=config.club, trigger=PollRun.Trigger.SCHEDULE)
+    return run.pk

@@ -1,0 +1,156 @@
+"""Analytics on a year of history: 10 clubs x 8 courts, 08:00-23:00, 365 days back and 7 ahead,
+written directly with bulk_create (bench/history.py). Times the heatmap, daily and fill-curve
+selectors over the dashboard's default four weeks and over the whole year, and the club page
+render, each as median and 95th percentile.
+
+Runs on PostgreSQL (DATABASE_URL=postgresql://...); a throw-away database is created next to
+the configured one and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.common import merge_results, print_table, run_child
+
+CLUBS = 10
+COURTS = 8
+DAYS_BACK = 365
+REPEAT = 25
+ZONES = (
+    "Europe/Madrid",
+    "Europe/London",
+    "America/Mexico_City",
+    "Australia/Sydney",
+    "Europe/Brussels",
+)
+
+
+def _time(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, float]:
+    fn()  # warm caches and plans once
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95
+
+
+def child() -> dict[str, Any]:
+    from bench.common import setup_django
+
+    teardown = setup_django()
+    try:
+        return _measure()
+    finally:
+        teardown()
+
+
+def _measure() -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from availability import selectors
+    from availability.models import SlotChange, SlotState
+    from bench.history import ClubPlan, create_club, fill
+
+    now = datetime.now(UTC)
+    started = time.monotonic()
+    clubs = []
+    for i in range(CLUBS):
+        plan = ClubPlan(f"Bench Club {i}", ZONES[i % len(ZONES)], COURTS, 0.7 + 0.05 * i)
+        club = create_club(plan, i)
+        fill(club, days_back=DAYS_BACK, days_ahead=7, now=now, demand=plan.demand, seed=i)
+        clubs.append(club)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    load_s = time.monotonic() - started
+    rng = random.Random(7)
+
+    def span(days: int) -> dict[str, Any]:
+        club = rng.choice(clubs)
+        today = selectors.local_today(club, now)
+        return {"club": club, "date_from": today - timedelta(days=days - 1), "date_to": today}
+
+    figures: dict[str, Any] = {
+        "rows_changes": SlotChange.objects.count(),
+        "rows_states": SlotState.objects.count(),
+        "load_s": round(load_s, 1),
+    }
+    for label, days in (("", 28), ("_year", 365)):
+        for name, fn in (
+            ("heatmap", selectors.utilization_heatmap),
+            ("daily", selectors.utilization_daily),
+            ("fill_curve", selectors.fill_curve),
+        ):
+            median, p95 = _time(lambda fn=fn, days=days: fn(**span(days)))
+            figures[f"{name}_ms_median{label}"] = median
+            figures[f"{name}_ms_p95{label}"] = p95
+
+    user = get_user_model().objects.create_user(username="bench", password="bench-pass-123")
+    client = Client()
+    client.force_login(user)
+
+    def page() -> None:
+        response = client.get(f"/clubs/{rng.choice(clubs).pk}/")
+        assert response.status_code == 200
+
+    figures["club_page_ms_median"], figures["club_page_ms_p95"] = _time(page, repeat=15)
+    return figures
+
+
+def main() -> None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        print(
+            "\nbench_analytics: skipped, set DATABASE_URL=postgresql://... (a year of history "
+            "for 10 clubs is a PostgreSQL benchmark)."
+        )
+        return
+    figures = run_child("bench.bench_analytics", env={"DATABASE_URL": database_url})
+    rows: list[tuple[Any, ...]] = [("query", "range", "median ms", "p95 ms", "goal")]
+    for name in ("heatmap", "daily", "fill_curve"):
+        for label, text in (("", "28 days"), ("_year", "365 days")):
+            rows.append(
+                (
+                    name,
+                    text,
+                    f"{figures[f'{name}_ms_median{label}']:.1f}",
+                    f"{figures[f'{name}_ms_p95{label}']:.1f}",
+                    "< 100",
+                )
+            )
+    rows.append(
+        (
+            "club page",
+            "28 days",
+            f"{figures['club_page_ms_median']:.1f}",
+            f"{figures['club_page_ms_p95']:.1f}",
+            "< 200",
+        )
+    )
+    print_table(
+        f"Analytics on {figures['rows_changes']:,} changes / {figures['rows_states']:,} cells "
+        f"({CLUBS} clubs x {COURTS} courts x {DAYS_BACK} days; loaded in {figures['load_s']} s)",
+        rows,
+    )
+    merge_results({k: v for k, v in figures.items() if "_ms_" in k})
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        print(json.dumps(child()))
+    else:
+        main()

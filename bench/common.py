@@ -1,0 +1,79 @@
+"""Helpers shared by the benchmarks: figures into var/bench/results.json, small tables, and a
+Django set-up in a throw-away directory so a bench never touches the real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "var" / "bench" / "results.json"
+
+
+def merge_results(figures: Mapping[str, float]) -> None:
+    """Merge `figures` into var/bench/results.json (other benches' figures are kept)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    current: dict[str, Any] = {}
+    if RESULTS.exists():
+        current = json.loads(RESULTS.read_text())
+    current.update({name: round(float(value), 3) for name, value in figures.items()})
+    RESULTS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+
+
+def print_table(title: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    print(f"\n{title}")
+    if not rows:
+        return
+    texts = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in texts) for i in range(len(texts[0]))]
+    for row in texts:
+        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def run_child(module: str, *args: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Run `python -m module --child args...` with its own VAR_DIR (a fresh SQLite database,
+    broker folder and cache) unless `env` says otherwise; the child prints one JSON line last."""
+    with tempfile.TemporaryDirectory(prefix="ptm-bench-") as var_dir:
+        child_env = {**os.environ, "VAR_DIR": var_dir, "PLAYTOMIC_RATE_PER_SECOND": "0"}
+        child_env.pop("DATABASE_URL", None)
+        child_env.update(env or {})
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--child", *args],
+            cwd=ROOT,
+            env=child_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def setup_django() -> Callable[[], None]:
+    """In a child: settings from the environment and a migrated database with the cache
+    table. On PostgreSQL that database is a throw-away test database next to the configured
+    one (never the configured one itself); call the returned function to drop it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playtomic_monitor.settings")
+    import logging
+
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    logging.disable(logging.WARNING)
+    if connection.vendor == "postgresql":
+        original = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        call_command("createcachetable", verbosity=0)
+        return lambda: connection.creation.destroy_test_db(original, verbosity=0)
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+    return lambda: None

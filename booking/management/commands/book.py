@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from booking import selectors, services
+from booking.models import BookingAttempt, BookingRule
+
+
+class Command(BaseCommand):
+    help = (
+        "Run one rule's racer in this process, for cron or CI schedules: sleep until the "
+        "release instant (--at, or the date's computed release) or fire now (--now)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--rule", type=int, required=True)
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument("--at", help="release instant T, ISO 8601 with an offset")
+        when.add_argument("--now", action="store_true", help="fire immediately")
+        parser.add_argument("--date", help="club-local target date YYYY-MM-DD")
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rule = BookingRule.objects.select_related("club").filter(pk=options["rule"]).first()
+        if rule is None:
+            raise CommandError(f"no rule {options['rule']}")
+        now = timezone.now()
+        if options["at"]:
+            try:
+                release_at = datetime.fromisoformat(options["at"])
+            except ValueError as exc:
+                raise CommandError("--at must be ISO 8601, e.g. 2026-03-02T08:30:00+01:00") from exc
+            if release_at.tzinfo is None:
+                raise CommandError("--at needs a UTC offset (or Z)")
+            release_at = release_at.astimezone(UTC)
+        else:
+            release_at = now
+        if options["date"]:
+            target = datetime.strptime(options["date"], "%Y-%m-%d").date()  # noqa: DTZ007
+        else:
+            found = selectors.rule_target_date_near(rule, release_at)
+            if found is None:
+                raise CommandError("cannot work out the target date: pass --date")
+            target = found
+        attempt = services.attempt_prepare(
+            rule=rule,
+            target_date=target,
+            release_at=release_at,
+            trigger=BookingAttempt.Trigger.MANUAL,
+            dry_run=True if options["dry_run"] else None,
+        )
+        if attempt is None:
+            raise CommandError(f"{rule.name} for {target} is already booked or being raced")
+        self.stdout.write(f"{rule.name} for {target}: T = {release_at.isoformat()}")
+        attempt = services.attempt_run(attempt_id=attempt.pk, probe_clock=not options["now"])
+        self.stdout.write(f"{attempt.state}: {attempt.reason}")
+        if attempt.state not in (BookingAttempt.State.BOOKED, BookingAttempt.State.REHEARSED):
+            raise CommandError(f"not booked: {attempt.reason}")

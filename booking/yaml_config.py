@@ -1,0 +1,203 @@
+"""Rules as YAML, in the spirit of the seed's booking_config.yaml. Accounts are named by their
+label (credentials never travel in the file); courts by name or Playtomic id; the club by
+Playtomic tenant id or slug.
+
+    rules:
+      - name: Weekday evenings
+        owner: alice
+        club: sandbox-padel-madrid
+        weekdays: [mon, tue, wed, thu, fri]
+        earliest_start: "18:00"
+        latest_start: "21:30"
+        durations: [90, 60]
+        courts: ["Padel 3 (Double)"]
+        only_listed_courts: false
+        surface: prefer_indoor
+        max_price: 60
+        players: 4
+        payment: [club, wallet, card]
+        accounts: [Mine]
+        rotate_accounts: false
+        release: {policy: fixed, days_before: 14, local_time: "08:30"}
+        burst_seconds: 10
+        dry_run: false
+        snipe: {enabled: true, min_notice_minutes: 120, inside_cancellation_window: false}
+        enabled: true
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from booking.models import BookingRule, PlaytomicAccount
+from booking.services import rule_save
+from clubs.models import Club
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """Every problem in the file, each prefixed with where it is."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _time(value: Any, where: str) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{where}: expected a time like 18:00, got {value!r}") from None
+
+
+def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], list[Any]]:
+    users = get_user_model()
+    try:
+        owner = users.objects.get(username=raw["owner"])
+    except KeyError:
+        raise ValueError(f"{where}: 'owner' (a username) is required") from None
+    except users.DoesNotExist:
+        raise ValueError(f"{where}: no user named {raw['owner']!r}") from None
+    club_ref = str(raw.get("club", ""))
+    club = Club.objects.filter(Q(playtomic_id=club_ref) | Q(slug=club_ref)).first()
+    if club is None:
+        raise ValueError(f"{where}: unknown club {club_ref!r} (import it first)")
+    weekdays = []
+    for day in raw.get("weekdays", []):
+        name = str(day).lower()[:3]
+        if name not in DAYS:
+            raise ValueError(f"{where}: unknown weekday {day!r} (use mon..sun)")
+        weekdays.append(DAYS.index(name))
+    courts = []
+    for ref in raw.get("courts", []) or []:
+        court = club.courts.filter(Q(name=str(ref)) | Q(playtomic_id=str(ref))).first()
+        if court is None:
+            raise ValueError(f"{where}: club {club.name} has no court {ref!r}")
+        courts.append(court.pk)
+    accounts = []
+    for label in raw.get("accounts", []) or []:
+        account = PlaytomicAccount.objects.filter(owner=owner, label=str(label)).first()
+        if account is None:
+            raise ValueError(f"{where}: {owner} has no Playtomic account labelled {label!r}")
+        accounts.append(account)
+    release = raw.get("release") or {"policy": "rolling"}
+    snipe = raw.get("snipe") or {}
+    max_price = raw.get("max_price")
+    try:
+        price = None if max_price is None else Decimal(str(max_price))
+    except InvalidOperation:
+        raise ValueError(f"{where}: max_price must be a number") from None
+    fields: dict[str, Any] = {
+        "name": str(raw.get("name", "")),
+        "club": club,
+        "weekdays": weekdays,
+        "earliest_start": _time(raw.get("earliest_start"), f"{where}.earliest_start"),
+        "latest_start": _time(raw.get("latest_start"), f"{where}.latest_start"),
+        "durations": list(raw.get("durations", [90])),
+        "court_preference": courts,
+        "only_listed_courts": bool(raw.get("only_listed_courts", False)),
+        "surface": str(raw.get("surface", "any")),
+        "max_price": price,
+        "number_of_players": int(raw.get("players", 4)),
+        "payment_methods": [str(m) for m in raw.get("payment", ["club", "wallet", "card"])],
+        "rotate_accounts": bool(raw.get("rotate_accounts", False)),
+        "release_policy": str(release.get("policy", "rolling")),
+        "release_days_before": release.get("days_before"),
+        "release_local_time": (
+            _time(release["local_time"], f"{where}.release.local_time")
+            if release.get("local_time")
+            else None
+        ),
+        "burst_seconds": float(raw.get("burst_seconds", 10)),
+        "dry_run": bool(raw.get("dry_run", False)),
+        "snipe_cancellations": bool(snipe.get("enabled", False)),
+        "snipe_min_notice_minutes": int(snipe.get("min_notice_minutes", 120)),
+        "snipe_inside_cancellation_window": bool(snipe.get("inside_cancellation_window", False)),
+        "enabled": bool(raw.get("enabled", True)),
+    }
+    if fields["surface"] not in BookingRule.Surface.values:
+        raise ValueError(f"{where}.surface: one of {', '.join(BookingRule.Surface.values)}")
+    if fields["release_policy"] not in BookingRule.ReleasePolicy.values:
+        raise ValueError(f"{where}.release.policy: rolling or fixed")
+    return owner, fields, accounts
+
+
+def import_rules(text: str) -> list[BookingRule]:
+    """Create or update (by owner and name) every rule in the file, all or nothing."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"not valid YAML: {exc}"]) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise ConfigError(["the file must have a top-level 'rules:' list"])
+    problems: list[str] = []
+    saved: list[BookingRule] = []
+    with transaction.atomic():
+        for index, raw in enumerate(data["rules"]):
+            where = f"rules[{index}]"
+            if not isinstance(raw, dict):
+                problems.append(f"{where}: expected a mapping")
+                continue
+            try:
+                owner, fields, accounts = _rule_fields(raw, where)
+                existing = BookingRule.objects.filter(owner=owner, name=fields["name"]).first()
+                saved.append(rule_save(owner=owner, rule=existing, accounts=accounts, **fields))
+            except (ValueError, TypeError) as exc:
+                problems.append(str(exc))
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    problems.extend(f"{where}.{field}: {m}" for m in messages)
+        if problems:
+            transaction.set_rollback(True)
+            raise ConfigError(problems)
+    return saved
+
+
+def export_rules(rules: list[BookingRule]) -> str:
+    out = []
+    for rule in rules:
+        courts = {c.pk: c.name for c in rule.club.courts.all()}
+        release: dict[str, Any] = {"policy": rule.release_policy}
+        if rule.release_policy == BookingRule.ReleasePolicy.FIXED:
+            release["days_before"] = rule.release_days_before
+            release["local_time"] = (
+                rule.release_local_time.isoformat() if rule.release_local_time else None
+            )
+        out.append(
+            {
+                "name": rule.name,
+                "owner": rule.owner.get_username(),
+                "club": rule.club.slug or rule.club.playtomic_id,
+                "weekdays": [DAYS[d] for d in rule.weekdays],
+                "earliest_start": rule.earliest_start.strftime("%H:%M"),
+                "latest_start": rule.latest_start.strftime("%H:%M"),
+                "durations": list(rule.durations),
+                "courts": [courts[pk] for pk in rule.court_preference if pk in courts],
+                "only_listed_courts": rule.only_listed_courts,
+                "surface": rule.surface,
+                "max_price": None if rule.max_price is None else float(rule.max_price),
+                "players": rule.number_of_players,
+                "payment": list(rule.payment_methods),
+                "accounts": [a.label for a in rule.accounts.order_by("pk")],
+                "rotate_accounts": rule.rotate_accounts,
+                "release": release,
+                "burst_seconds": rule.burst_seconds,
+                "dry_run": rule.dry_run,
+                "snipe": {
+                    "enabled": rule.snipe_cancellations,
+                    "min_notice_minutes": rule.snipe_min_notice_minutes,
+                    "inside_cancellation_window": rule.snipe_inside_cancellation_window,
+                },
+                "enabled": rule.enabled,
+            }
+        )
+    return yaml.safe_dump({"rules": out}, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from clubs.forms import MonitoringConfigForm
+from clubs.models import Club, Court, MonitoringConfig
+from clubs.services import club_refresh_metadata, monitoring_configure, monitoring_delete
+
+
+class CourtInline(admin.TabularInline[Court, Club]):
+    model = Court
+    extra = 0
+    can_delete = False
+    fields = ("name", "sport_id", "indoor", "size", "feature", "durations", "is_active")
+    readonly_fields = fields
+
+
+@admin.register(Club)
+class ClubAdmin(admin.ModelAdmin[Club]):
+    list_display = [
+        "name",
+        "city",
+        "country_code",
+        "timezone",
+        "active_courts",
+        "playtomic_status",
+        "metadata_refreshed_at",
+    ]
+    list_filter = ["country_code", "playtomic_status", "timezone"]
+    search_fields = ["name", "slug", "playtomic_id", "city"]
+    readonly_fields = [
+        f.name for f in Club._meta.get_fields() if f.concrete and f.name not in ("id", "name")
+    ]
+    inlines = [CourtInline]
+    actions = ["refresh_metadata", "poll_now"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Club]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_active_courts=Count("courts", filter=Q(courts__is_active=True)))
+        )
+
+    @admin.display(description="Active courts", ordering="_active_courts")
+    def active_courts(self, obj: Club) -> int:
+        return int(getattr(obj, "_active_courts", 0))
+
+    @admin.action(description="Refresh metadata from Playtomic")
+    def refresh_metadata(self, request: HttpRequest, queryset: QuerySet[Club]) -> None:
+        for club in queryset:
+            try:
+                club_refresh_metadata(club=club)
+            except ValidationError as exc:
+                self.message_user(request, f"{club}: {'; '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{club}: refreshed.", messages.SUCCESS)
+
+    @admin.action(description="Poll availability now")
+    def poll_now(self, request: HttpRequest, queryset: QuerySet[Club]) -> None:
+        from availability.services import poll_club
+
+        for club in queryset:
+            run = poll_club(club=club)
+            level = messages.SUCCESS if run.outcome == "ok" else messages.WARNING
+            detail = f" ({run.error_kind}: {run.error_message})" if run.error_kind else ""
+            self.message_user(
+                request,
+                f"{club}: {run.outcome}, {run.changes_written} changes{detail}",
+                level,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Club) -> None:
+        from clubs.services import club_delete
+
+        club_delete(club=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Club]) -> None:
+        from clubs.services import club_delete
+
+        for club in queryset:
+            club_delete(club=club)
+
+
+@admin.register(Court)
+class CourtAdmin(admin.ModelAdmin[Court]):
+    list_display = ["name", "club", "sport_id", "indoor", "size", "feature", "is_active"]
+    list_filter = ["sport_id", "is_active", "indoor", "size", "club"]
+    list_select_related = ["club"]
+    search_fields = ["name", "playtomic_id", "club__name"]
+    readonly_fields = ["club", "playtomic_id", "created_at", "updated_at"]
+
+
+@admin.register(MonitoringConfig)
+class MonitoringConfigAdmin(admin.ModelAdmin[MonitoringConfig]):
+    """Saves go through clubs.services so the beat schedule always follows the config."""
+
+    form = MonitoringConfigForm
+    list_display = [
+        "club",
+        "enabled",
+        "frequency_minutes",
+        "start_time_local",
+        "end_time_local",
+        "days_ahead",
+        "account",
+        "periodic_task",
+        "last_run_at",
+    ]
+    list_filter = ["enabled", "frequency_minutes"]
+    list_select_related = ["club", "account", "periodic_task"]
+    search_fields = ["club__name"]
+    autocomplete_fields = ["club"]
+    readonly_fields = ["periodic_task", "last_run_at", "created_by"]
+
+    def save_model(
+        self, request: HttpRequest, obj: MonitoringConfig, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        config = monitoring_configure(
+            club=data["club"],
+            enabled=data["enabled"],
+            frequency_minutes=data["frequency_minutes"],
+            start_time_local=data["start_time_local"],
+            end_time_local=data["end_time_local"],
+            days_ahead=data["days_ahead"],
+            sports=data["sports"],
+            account=data.get("account"),
+            user=request.user,
+        )
+        obj.pk = config.pk
+
+    def delete_model(self, request: HttpRequest, obj: MonitoringConfig) -> None:
+        monitoring_delete(club=obj.club)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MonitoringConfig]) -> None:
+        for config in queryset.select_related("club"):
+            monitoring_delete(club=config.club)

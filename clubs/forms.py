@@ -1,0 +1,67 @@
+"""Forms of the clubs app. Validation rules live in clubs.services; forms only map them onto
+fields so the admin and pages show each message next to its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from clubs.models import MonitoringConfig
+from clubs.selectors import club_sports
+from clubs.services import monitoring_validate
+
+
+class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
+    sports = forms.CharField(
+        required=False,
+        help_text="Comma-separated Playtomic sport ids, e.g. PADEL, TENNIS. Empty: padel.",
+    )
+
+    class Meta:
+        model = MonitoringConfig
+        fields = [
+            "club",
+            "enabled",
+            "frequency_minutes",
+            "start_time_local",
+            "end_time_local",
+            "days_ahead",
+            "sports",
+            "account",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and isinstance(self.instance.sports, list):
+            self.initial["sports"] = ", ".join(self.instance.sports)
+
+    def clean_sports(self) -> list[str]:
+        raw = str(self.cleaned_data.get("sports") or "")
+        return [part.strip().upper() for part in raw.split(",") if part.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        club = data.get("club")
+        required = ("frequency_minutes", "start_time_local", "end_time_local", "days_ahead")
+        if club is None or any(data.get(name) is None for name in required):
+            return data
+        if not data.get("sports"):
+            offered = club_sports(club=club)
+            data["sports"] = ["PADEL"] if "PADEL" in offered or not offered else offered[:1]
+        try:
+            monitoring_validate(
+                club=club,
+                frequency_minutes=data["frequency_minutes"],
+                start_time_local=data["start_time_local"],
+                end_time_local=data["end_time_local"],
+                days_ahead=data["days_ahead"],
+                sports=data["sports"],
+                account=data.get("account"),
+                user=None,
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        return data

@@ -1,0 +1,463 @@
+"""Write paths of the clubs app: importing clubs from Playtomic and keeping each monitoring
+config's beat schedule in step with it (here, never in signals)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from booking.models import PlaytomicAccount
+from booking.services import account_client
+from clubs.models import Club, Court, MonitoringConfig
+from clubs.selectors import (
+    club_horizon_days,
+    club_sports,
+    reader_account_default,
+    schedule_step_minutes,
+)
+from playtomic.client import PlaytomicClient
+from playtomic.errors import NotFound, PlaytomicError
+from playtomic.types import WEEKDAYS, Tenant
+from playtomic_monitor.ratelimit import poll_guard
+
+logger = logging.getLogger(__name__)
+
+POLL_TASK = "availability.tasks.poll_club_scheduled"
+MAX_DAYS_AHEAD = 30
+MAX_SEARCH_RADIUS_M = 200_000
+
+
+class NoReaderAccount(ValidationError):
+    """No Playtomic account is available to read with (Playtomic needs one for every read)."""
+
+    kind = "no_account"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No Playtomic account is available for monitoring: add a Playtomic account for "
+            "monitoring (a staff user's account, or one chosen in the club's monitoring "
+            "settings)."
+        )
+
+
+class PlaytomicUnavailable(ValidationError):
+    """Playtomic failed to answer an interactive call (search, import, refresh). Carries the
+    client's error `kind` so pages and the API can say what went wrong."""
+
+    def __init__(self, error: PlaytomicError) -> None:
+        super().__init__(f"Playtomic did not answer as expected ({error.kind}): {error.message}")
+        self.kind = error.kind
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def reader_account(
+    *, club: Club | None = None, account: PlaytomicAccount | None = None
+) -> PlaytomicAccount:
+    """The account reads are made with: the given one, else the club's monitoring account,
+    else the default (the oldest working account of a staff user)."""
+    if account is not None:
+        return account
+    if club is not None:
+        config = MonitoringConfig.objects.filter(club=club).select_related("account").first()
+        if config is not None and config.account is not None:
+            return config.account
+    default = reader_account_default()
+    if default is None:
+        raise NoReaderAccount()
+    return default
+
+
+def reader_client(
+    *, club: Club | None = None, account: PlaytomicAccount | None = None
+) -> PlaytomicClient:
+    """A logged-in client for reads, behind the shared poll rate limiter and breaker."""
+    chosen = reader_account(club=club, account=account)
+    try:
+        return account_client(
+            account=chosen,
+            before_request=poll_guard().before_request,
+            read_timeout=settings.PLAYTOMIC_READ_TIMEOUT,
+        )
+    except PlaytomicError as exc:
+        raise PlaytomicUnavailable(exc) from exc
+
+
+def _guarded_call(client: PlaytomicClient, call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one client call, tell the breaker how it went, and turn failures into a
+    ValidationError the caller can show."""
+    guard = poll_guard()
+    try:
+        result = call(*args, **kwargs)
+    except PlaytomicError as exc:
+        guard.record_failure(client.host, exc)
+        raise
+    guard.record_success(client.host)
+    return result
+
+
+# ------------------------------------------------------------------------------ clubs
+
+
+def club_search(
+    *,
+    query: str | None = None,
+    coordinate: tuple[float, float] | None = None,
+    radius_m: int | None = None,
+    sport_id: str | None = None,
+    account: PlaytomicAccount | None = None,
+) -> list[Tenant]:
+    """Search Playtomic clubs by name and/or near a place (active clubs only)."""
+    query = (query or "").strip() or None
+    errors: dict[str, str] = {}
+    if query is None and coordinate is None:
+        errors["query"] = "Enter part of a club name, or a place to search near."
+    if query is not None and len(query) < 2:
+        errors["query"] = "Enter at least 2 characters of the club name."
+    if coordinate is not None:
+        lat, lon = coordinate
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            errors["coordinate"] = "Latitude must be within ±90 and longitude within ±180."
+    if radius_m is not None:
+        if coordinate is None:
+            errors["radius_m"] = "A radius needs a place to search around."
+        elif not 0 < radius_m <= MAX_SEARCH_RADIUS_M:
+            errors["radius_m"] = f"Radius must be between 1 and {MAX_SEARCH_RADIUS_M} metres."
+    if errors:
+        raise ValidationError(errors)
+    client = reader_client(account=account)
+    try:
+        tenants: list[Tenant] = _guarded_call(
+            client,
+            client.search_tenants,
+            name=query,
+            coordinate=coordinate,
+            radius_m=radius_m if coordinate is not None else None,
+            sport_id=sport_id.strip().upper() if sport_id else None,
+        )
+    except PlaytomicError as exc:
+        raise PlaytomicUnavailable(exc) from exc
+    finally:
+        client.close()
+    return tenants
+
+
+def _fetch_tenant(client: PlaytomicClient, *, tenant_id: str | None, slug: str | None) -> Tenant:
+    if tenant_id is not None:
+        try:
+            tenant: Tenant = _guarded_call(client, client.get_tenant, tenant_id)
+        except NotFound as exc:
+            raise ValidationError({"tenant_id": "Playtomic has no club with this id."}) from exc
+        return tenant
+    matches = _guarded_call(client, client.search_tenants, slug=slug, active_only=False)
+    exact = [t for t in matches if t.slug == slug]
+    if not exact:
+        raise ValidationError({"slug": "Playtomic has no club with this slug."})
+    # The search listing may be abridged; the tenant endpoint is the full record.
+    full: Tenant = _guarded_call(client, client.get_tenant, exact[0].tenant_id)
+    return full
+
+
+def _opening_hours_json(tenant: Tenant) -> dict[str, dict[str, str]]:
+    return {
+        day: {
+            "opening_time": hours.opening.strftime("%H:%M"),
+            "closing_time": hours.closing.strftime("%H:%M"),
+        }
+        for day, hours in tenant.opening_hours.days.items()
+        if day in WEEKDAYS or day == "HOLIDAYS"
+    }
+
+
+@transaction.atomic
+def club_store_tenant(*, tenant: Tenant) -> Club:
+    """Create or update the club and its courts from a Playtomic tenant. Courts Playtomic no
+    longer lists (or lists as inactive) are deactivated, never deleted: their history stays."""
+    now = timezone.now()
+    address = tenant.address
+    club, created = Club.objects.select_for_update().get_or_create(
+        playtomic_id=tenant.tenant_id, defaults={"name": tenant.name, "imported_at": now}
+    )
+    old_zone = club.timezone
+    club.slug = tenant.slug or ""
+    club.name = tenant.name
+    club.street = address.street or ""
+    club.postal_code = address.postal_code or ""
+    club.city = address.city or ""
+    club.country = address.country or ""
+    club.country_code = (address.country_code or "")[:2]
+    club.latitude = address.latitude
+    club.longitude = address.longitude
+    club.timezone = tenant.timezone
+    club.opening_hours = _opening_hours_json(tenant)
+    club.booking_ahead_limit_minutes = tenant.booking_ahead_limit_minutes
+    club.cancellation_policy_hours = tenant.cancellation_policy_hours
+    club.sport_ids = list(tenant.sport_ids)
+    club.currency = (tenant.currency or "")[:3]
+    club.allows_onsite_payment = tenant.allows_onsite_payment
+    club.playtomic_status = tenant.playtomic_status or ""
+    club.metadata_refreshed_at = now
+    if club.imported_at is None:
+        club.imported_at = now
+    club.save()
+
+    existing = {court.playtomic_id: court for court in club.courts.all()}
+    for remote in tenant.courts:
+        court = existing.pop(remote.resource_id, None) or Court(
+            club=club, playtomic_id=remote.resource_id
+        )
+        court.name = remote.name
+        court.sport_id = remote.sport_id
+        court.indoor = remote.indoor
+        court.size = remote.size or ""
+        court.feature = remote.feature or ""
+        court.durations = list(remote.durations)
+        court.reservation_priority = remote.reservation_priority
+        court.is_active = remote.is_active
+        court.save()
+    if existing:
+        Court.objects.filter(pk__in=[c.pk for c in existing.values()]).update(
+            is_active=False, updated_at=now
+        )
+    if not created and old_zone != club.timezone:
+        config = MonitoringConfig.objects.filter(club=club).first()
+        if config is not None:
+            _sync_periodic_task(config)
+    return club
+
+
+def club_import(
+    *,
+    tenant_id: str | None = None,
+    slug: str | None = None,
+    account: PlaytomicAccount | None = None,
+) -> Club:
+    """Import a club (every sport, every court) by tenant id or slug; re-importing updates it
+    in place."""
+    tenant_id = (tenant_id or "").strip() or None
+    slug = (slug or "").strip() or None
+    if (tenant_id is None) == (slug is None):
+        raise ValidationError({"tenant_id": "Give either a Playtomic tenant id or a club slug."})
+    client = reader_client(account=account)
+    try:
+        tenant = _fetch_tenant(client, tenant_id=tenant_id, slug=slug)
+    except PlaytomicError as exc:
+        raise PlaytomicUnavailable(exc) from exc
+    finally:
+        client.close()
+    return club_store_tenant(tenant=tenant)
+
+
+def club_refresh_metadata(*, club: Club) -> Club:
+    """Re-read the club from Playtomic and update it in place (the daily refresh)."""
+    client = reader_client(club=club)
+    try:
+        tenant = _fetch_tenant(client, tenant_id=club.playtomic_id, slug=None)
+    except PlaytomicError as exc:
+        raise PlaytomicUnavailable(exc) from exc
+    finally:
+        client.close()
+    return club_store_tenant(tenant=tenant)
+
+
+def club_update(*, club: Club, name: str | None = None) -> Club:
+    """Local edits. Only the display name is ours to change; the rest comes from Playtomic."""
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": "The club needs a name."})
+        if len(name) > 200:
+            raise ValidationError({"name": "Keep the name to 200 characters."})
+        club.name = name
+        club.save(update_fields=["name", "updated_at"])
+    return club
+
+
+@transaction.atomic
+def club_delete(*, club: Club) -> None:
+    """Delete the club with its courts and history, and its beat schedule."""
+    config = MonitoringConfig.objects.filter(club=club).first()
+    if config is not None and config.periodic_task_id is not None:
+        PeriodicTask.objects.filter(pk=config.periodic_task_id).delete()
+    club.delete()
+
+
+# ------------------------------------------------------------------------------ monitoring
+
+
+def monitoring_validate(
+    *,
+    club: Club,
+    frequency_minutes: int,
+    start_time_local: time,
+    end_time_local: time,
+    days_ahead: int,
+    sports: list[str],
+    account: PlaytomicAccount | None,
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    """Raise a ValidationError with one message per bad field of a monitoring config."""
+    errors: dict[str, str] = {}
+    minimum = int(settings.MONITORING_MIN_FREQUENCY_MINUTES)
+    if frequency_minutes < minimum:
+        errors["frequency_minutes"] = f"Poll at most every {minimum} minutes (Playtomic's limits)."
+    elif frequency_minutes > 24 * 60:
+        errors["frequency_minutes"] = "Poll at least once a day (1440 minutes)."
+    if start_time_local >= end_time_local:
+        errors["end_time_local"] = "The window must end after it starts (same day, club time)."
+    horizon = min(club_horizon_days(club=club), MAX_DAYS_AHEAD)
+    if days_ahead < 0:
+        errors["days_ahead"] = "Days ahead cannot be negative."
+    elif days_ahead > horizon:
+        errors["days_ahead"] = (
+            f"This club takes bookings {horizon} days ahead at most; "
+            f"choose between 0 and {horizon}."
+        )
+    offered = club_sports(club=club)
+    if not sports:
+        errors["sports"] = "Choose at least one sport."
+    else:
+        unknown = [s for s in sports if s not in offered]
+        if unknown:
+            errors["sports"] = (
+                f"This club does not offer {', '.join(unknown)}; it offers "
+                f"{', '.join(offered) or 'no sport yet (re-import it)'}."
+            )
+    if account is not None:
+        if account.status == PlaytomicAccount.Status.FAILED:
+            errors["account"] = "This Playtomic account cannot log in; fix it first."
+        elif (
+            user is not None
+            and not getattr(user, "is_staff", False)
+            and account.owner_id != getattr(user, "pk", None)
+        ):
+            errors["account"] = "You can only monitor with your own Playtomic account."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _schedule_fields(config: MonitoringConfig) -> dict[str, str]:
+    """Crontab fields in the club's zone whose ticks include every due moment of the window;
+    the task filters the rest (monitoring_is_due)."""
+    step = schedule_step_minutes(config.frequency_minutes)
+    anchor = config.start_time_local.minute % step
+    minutes = ",".join(str(m) for m in range(anchor, 60, step))
+    hours = f"{config.start_time_local.hour}-{config.end_time_local.hour}"
+    return {
+        "minute": minutes,
+        "hour": hours,
+        "day_of_week": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+    }
+
+
+def _sync_periodic_task(config: MonitoringConfig) -> PeriodicTask:
+    club = config.club
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        **_schedule_fields(config), timezone=ZoneInfo(club.timezone)
+    )
+    fields: dict[str, Any] = {
+        "task": POLL_TASK,
+        "crontab": crontab,
+        "interval": None,
+        "args": json.dumps([club.pk]),
+        "kwargs": "{}",
+        "queue": "poll",
+        "enabled": config.enabled,
+        # A poll delivered after the next one is due has lost its point.
+        "expire_seconds": max(60, config.frequency_minutes * 60 // 2),
+        "description": (
+            f"Poll {club.name} every {config.frequency_minutes} min, "
+            f"{config.start_time_local:%H:%M}-{config.end_time_local:%H:%M} {club.timezone}, "
+            f"{config.days_ahead} days ahead. Managed by clubs.services.monitoring_configure."
+        ),
+    }
+    task = PeriodicTask.objects.filter(pk=config.periodic_task_id).first()
+    if task is None:
+        task = PeriodicTask(name=f"Poll club {club.pk}: {club.name}"[:200], **fields)
+    else:
+        for name, value in fields.items():
+            setattr(task, name, value)
+    # save() bumps PeriodicTasks.last_update, which makes beat reload its schedule.
+    task.save()
+    if config.periodic_task_id != task.pk:
+        config.periodic_task = task
+        config.save(update_fields=["periodic_task", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def monitoring_configure(
+    *,
+    club: Club,
+    enabled: bool = True,
+    frequency_minutes: int = 15,
+    start_time_local: time = time(8),
+    end_time_local: time = time(23),
+    days_ahead: int = 7,
+    sports: list[str] | None = None,
+    account: PlaytomicAccount | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+) -> MonitoringConfig:
+    """Create or update the club's monitoring config and its beat schedule (a crontab in the
+    club's zone). `enabled=False` keeps the schedule but disables it."""
+    try:
+        ZoneInfo(club.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            {"club": f"The club's time zone {club.timezone!r} is unknown; re-import it."}
+        ) from exc
+    if sports is None:
+        offered = club_sports(club=club)
+        sports = ["PADEL"] if "PADEL" in offered or not offered else offered[:1]
+    sports = list(dict.fromkeys(s.strip().upper() for s in sports if s and s.strip()))
+    monitoring_validate(
+        club=club,
+        frequency_minutes=frequency_minutes,
+        start_time_local=start_time_local,
+        end_time_local=end_time_local,
+        days_ahead=days_ahead,
+        sports=sports,
+        account=account,
+        user=user,
+    )
+    config = MonitoringConfig.objects.select_for_update().filter(club=club).first()
+    if config is None:
+        config = MonitoringConfig(club=club)
+        if user is not None and user.is_authenticated:
+            config.created_by_id = user.pk
+    config.enabled = enabled
+    config.frequency_minutes = frequency_minutes
+    config.start_time_local = start_time_local
+    config.end_time_local = end_time_local
+    config.days_ahead = days_ahead
+    config.sports = sports
+    config.account = account
+    config.save()
+    config.club = club
+    _sync_periodic_task(config)
+    return config
+
+
+@transaction.atomic
+def monitoring_delete(*, club: Club) -> None:
+    """Stop monitoring the club: delete its config and its beat schedule. History stays."""
+    config = MonitoringConfig.objects.filter(club=club).first()
+    if config is None:
+        return
+    task_id = config.periodic_task_id
+    config.delete()
+    if task_id is not None:
+        PeriodicTask.objects.filter(pk=task_id).delete()

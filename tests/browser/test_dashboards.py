@@ -1,0 +1,107 @@
+"""The dashboards in headless Chromium: log in, open the home, club and compare pages, check
+that the grid and charts are drawn with data, and keep screenshots in var/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from bench.history import ClubPlan, create_club, fill
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the test
+    # itself are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 900})
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def clubs():
+    now = datetime.now(UTC)
+    made = []
+    for i, plan in enumerate(
+        [
+            ClubPlan("Padel Norte Madrid", "Europe/Madrid", 6, 1.0),
+            ClubPlan("Racquets East London", "Europe/London", 4, 0.7),
+        ]
+    ):
+        club = create_club(plan, i)
+        fill(club, days_back=35, days_ahead=7, now=now, demand=plan.demand)
+        made.append(club)
+    return made
+
+
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_member_sees_home_club_and_compare_pages_drawn_with_data(page, live_server, clubs):
+    get_user_model().objects.create_user(username="ana", password="member-pass-123")
+    log_in(page, live_server, "ana", "member-pass-123")
+
+    assert page.locator(".club-card").count() == 2
+    assert page.locator(".club-card svg.sparkline polyline").count() == 2
+    assert "Add a club" not in page.content()
+    page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
+
+    page.click(f"a[data-club='{clubs[0].pk}']")
+    page.wait_for_selector("table.slot-grid")
+    assert page.locator("table.slot-grid td.slot").count() == 6 * 30
+    assert page.locator("td.slot.taken").count() > 0
+    assert page.locator("td.slot.free").count() > 0
+    assert page.locator("#daily svg rect.bar").count() > 20
+    assert page.locator("#fill svg polyline").count() == 3
+    assert page.locator("#heatmap td[style*='hsl']").count() == 7 * 15
+    assert page.locator("#prices svg rect.range").count() == 15
+    assert page.locator("#chance svg circle").count() > 3
+    assert page.locator("#monitoring").count() == 0  # members look, staff change
+    assert page.locator("text=Fetch now").count() == 0
+    page.screenshot(path=str(SHOTS / "club.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/compare/")
+    assert page.locator(".compare-table tbody tr").count() == 2
+    assert page.locator("svg.chart polyline").count() == 2
+    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+
+
+def test_staff_get_the_controls(page, live_server, clubs):
+    get_user_model().objects.create_user(username="boss", password="staff-pass-123", is_staff=True)
+    log_in(page, live_server, "boss", "staff-pass-123")
+
+    assert page.locator("text=Add a club").count() == 1
+    page.goto(f"{live_server.url}/clubs/{clubs[1].pk}/")
+    assert page.locator("#monitoring form").count() == 1
+    assert page.locator("text=Fetch now").count() == 1
+    page.screenshot(path=str(SHOTS / "club-staff.png"), full_page=True)
