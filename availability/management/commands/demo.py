@@ -124,6 +124,8 @@ class Command(BaseCommand):
     ) -> None:
         steps = int((end - start) / timedelta(hours=step_hours)) + 1
         failures = 0
+        # Cancellations seen in replayed history are long gone: do not hand them to sniping.
+        settings.BOOKING_SNIPING_DISPATCH = False
         for i in range(steps):
             at = min(end, start + timedelta(hours=step_hours * i))
             sandbox.clock.set(at, frozen=True)
