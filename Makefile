@@ -52,9 +52,13 @@ demo: migrate
 	$(BIN)/python manage.py ensure_admin
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python manage.py demo
 
-## Benchmarks: print tables and merge figures into var/bench/results.json.
+## Benchmarks: print tables and merge figures into var/bench/results.json. The PostgreSQL
+## figures need a server: DATABASE_URL if set, else a throw-away one on loopback (.ci/start-services).
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  DATABASE_URL=$$(.ci/start-services | sed -n 's/^export DATABASE_URL=//p'); \
+	  export DATABASE_URL; \
+	fi; $(BIN)/python -m bench
 
 clean:
 	rm -rf var/test-db.sqlite3* var/broker .pytest_cache .mypy_cache .ruff_cache
