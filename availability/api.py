@@ -355,6 +355,9 @@ def _changes(club: Club, q: dict[str, Any]) -> Any:
 
 
 class ChangesApi(AnalyticsApi):
+    # Read by drf-spectacular, so the schema shows the paginated envelope.
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         summary="Transitions of cells (paginated, newest first)",
         parameters=[ChangesQuery],
@@ -363,7 +366,7 @@ class ChangesApi(AnalyticsApi):
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
         q = _parse(ChangesQuery, request)
-        paginator: PageNumberPagination = PageNumberPagination()
+        paginator = self.pagination_class()
         page: list[Any] | None = paginator.paginate_queryset(_changes(club, q), request, view=self)
         return paginator.get_paginated_response(SlotChangeOutput(page, many=True).data)
 
@@ -422,6 +425,9 @@ class _Echo:
 
 
 class PollRunsApi(AnalyticsApi):
+    # Read by drf-spectacular, so the schema shows the paginated envelope.
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         summary="Poll runs of the club (paginated, newest first)",
         parameters=[PollRunQuery],
@@ -430,7 +436,7 @@ class PollRunsApi(AnalyticsApi):
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
         q = _parse(PollRunQuery, request)
-        paginator: PageNumberPagination = PageNumberPagination()
+        paginator = self.pagination_class()
         runs = selectors.poll_runs(club=club, outcome=q.get("outcome"))
         page = paginator.paginate_queryset(runs, request, view=self)
         return paginator.get_paginated_response(PollRunOutput(page, many=True).data)

@@ -89,16 +89,34 @@ def line_chart(
     series: Sequence[Series], x_labels: Sequence[str], *, title: str, height: int = 200
 ) -> SafeString:
     """Shares (0..1) as lines with dots, one colour per series, with a legend."""
-    width, left, right, top, bottom = 760, 40, 750, 26, height - 24
-    parts = _y_grid(left, right, top, bottom, (0, 0.25, 0.5, 0.75, 1))
+    width, left, right = 760, 40, 750
+    # Lay the legend out first: long club names wrap onto more rows instead of running off
+    # the right edge, and the plot starts below however many rows they need.
+    legend: list[str] = []
+    legend_x, legend_y = left, 6
+    for k, s in enumerate(series):
+        needed = 24 + 7 * len(s.name)
+        if legend_x > left and legend_x + needed > right:
+            legend_x, legend_y = left, legend_y + 18
+        colour = PALETTE[k % len(PALETTE)]
+        legend.append(
+            f'<rect x="{legend_x}" y="{legend_y}" width="12" height="12" rx="3" fill="{colour}"/>'
+            f'<text x="{legend_x + 16}" y="{legend_y + 10}" class="legend">{escape(s.name)}</text>'
+        )
+        legend_x += needed
+    top = legend_y + 20
+    height += legend_y - 6
+    bottom = height - 24
+    parts = _y_grid(left, right, top, bottom, (0, 0.25, 0.5, 0.75, 1)) + legend
     n = max(1, len(x_labels) - 1)
     xs = [left + (right - left) * i / n for i in range(len(x_labels))]
     for i, label in enumerate(x_labels):
+        # The first and last labels hang inwards so they are never clipped at the edges.
+        anchor = "start" if i == 0 else "end" if i == len(x_labels) - 1 else "middle"
         parts.append(
-            f'<text x="{xs[i]:.1f}" y="{height - 6}" class="axis" text-anchor="middle">'
+            f'<text x="{xs[i]:.1f}" y="{height - 6}" class="axis" text-anchor="{anchor}">'
             f"{escape(label)}</text>"
         )
-    legend_x = left
     for k, s in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
         points = [
@@ -114,11 +132,6 @@ def line_chart(
             )
         for x, y in points:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-        parts.append(
-            f'<rect x="{legend_x}" y="6" width="12" height="12" rx="3" fill="{colour}"/>'
-            f'<text x="{legend_x + 16}" y="16" class="legend">{escape(s.name)}</text>'
-        )
-        legend_x += 24 + 7 * len(s.name)
     return _svg(width, height, parts, title)
 
 

@@ -144,3 +144,64 @@ class AvailabilityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.club} {self.start:%Y-%m-%d %H:%M}"
+
+
+# Lead times (minutes before a cell's start) at which fill curves and chances are read; the
+# summary keeps one pair of counts per lead, so changing them needs a migration and a rebuild.
+LEADS: tuple[int, ...] = (0, 60, 180, 360, 720, 1440, 2880, 4320, 7200, 10080, 14400, 20160)
+
+
+class StartSummary(models.Model):
+    """Derived, rebuildable: the cells of one club, sport and UTC start (all its courts) on a
+    closed club-local day, counted the way the analytics selectors count them. Year-long
+    heatmaps, daily figures and fill curves add up these rows instead of reading every cell
+    and transition. SlotState and SlotChange stay the source of truth:
+    `availability.services.summary_build` writes these rows from them."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="start_summaries")
+    sport_id = models.CharField(max_length=40, blank=True)
+    start = models.DateTimeField()  # UTC start shared by the courts' cells
+    local_date = models.DateField()
+    weekday = models.PositiveSmallIntegerField()  # ISO weekday of the local start
+    hour = models.PositiveSmallIntegerField()  # local hour of the start
+    # Final states (SlotState) of the cells.
+    taken = models.PositiveIntegerField(default=0)
+    free = models.PositiveIntegerField(default=0)
+    not_released = models.PositiveIntegerField(default=0)
+    # Latest SlotState.changed_at among the free or taken cells (sell-out lead times).
+    last_change = models.DateTimeField(null=True, blank=True)
+    # Last offered prices of the cells that have one.
+    price_count = models.PositiveIntegerField(default=0)
+    price_sum = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    price_min = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    price_max = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    changes = models.PositiveIntegerField(default=0)  # SlotChange rows of the cells
+    # Fill curve: per lead, cells taken and cells free or taken at start - lead
+    # (fields taken_<lead> and known_<lead>, one pair per entry of LEADS).
+    for _lead in LEADS:
+        locals()[f"taken_{_lead}"] = models.PositiveIntegerField(default=0)
+        locals()[f"known_{_lead}"] = models.PositiveIntegerField(default=0)
+    del _lead
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["club", "sport_id", "start"], name="startsummary_unique_start"
+            )
+        ]
+        indexes = [models.Index(fields=["club", "local_date"], name="startsummary_club_day")]
+
+    def __str__(self) -> str:
+        return f"{self.club_id} {self.sport_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+class SummaryMark(models.Model):
+    """How far a club's StartSummary rows reach: every local date up to `through` that has
+    cells is summarized, later dates are computed from SlotState/SlotChange."""
+
+    club = models.OneToOneField(Club, on_delete=models.CASCADE, related_name="summary_mark")
+    through = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.club_id} summarized through {self.through}"

@@ -22,17 +22,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet
+from django.db.models import Count, DecimalField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from availability.cells import cell_starts, open_intervals
-from availability.models import CellState, PollRun, SlotChange, SlotState
+from availability.models import (
+    LEADS,
+    CellState,
+    PollRun,
+    SlotChange,
+    SlotState,
+    StartSummary,
+    SummaryMark,
+)
 from clubs.models import Club, Court
 
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# Lead times (minutes before a cell's start) at which fill curves and chances are read.
-LEADS: tuple[int, ...] = (0, 60, 180, 360, 720, 1440, 2880, 4320, 7200, 10080, 14400, 20160)
 OBSERVED = (CellState.FREE, CellState.TAKEN)
 # A failed poll within this long makes a club show as failing on the home page.
 RECENT_FAILURES = timedelta(hours=24)
@@ -92,6 +98,50 @@ def _court_ids(club: Club, sport_id: str | None) -> list[int]:
 
 def _states(club: Club, sport_id: str | None) -> QuerySet[SlotState]:
     return SlotState.objects.filter(court_id__in=_court_ids(club, sport_id))
+
+
+def _states_on(club: Club, sport_id: str | None, days: tuple[date, date]) -> QuerySet[SlotState]:
+    """The cells of the local dates. A cell starts on its local date, so the bounds on `start`
+    (a day wider, in case) select nothing more; they let PostgreSQL use the (court, start)
+    index instead of walking every cell of the courts to filter by date."""
+    zone = club.zone
+    low = datetime.combine(days[0] - timedelta(days=1), time(0), tzinfo=zone)
+    high = datetime.combine(days[1] + timedelta(days=2), time(0), tzinfo=zone)
+    return _states(club, sport_id).filter(
+        local_date__range=days, start__gte=low.astimezone(UTC), start__lt=high.astimezone(UTC)
+    )
+
+
+# --- Summaries of closed days ---------------------------------------------------------------
+
+DateRange = tuple[date, date]
+# Sums of prices over many cells outgrow the price column's eight digits.
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _summarized_through(club: Club) -> date | None:
+    try:
+        return club.summary_mark.through
+    except SummaryMark.DoesNotExist:
+        return None
+
+
+def _split(club: Club, date_from: date, date_to: date) -> tuple[DateRange | None, DateRange | None]:
+    """The part of the range served by StartSummary rows (closed days already summarized) and
+    the part read from SlotState/SlotChange (recent days, today, the future)."""
+    through = _summarized_through(club)
+    if through is None or through < date_from:
+        return None, (date_from, date_to)
+    if through >= date_to:
+        return (date_from, date_to), None
+    return (date_from, through), (through + timedelta(days=1), date_to)
+
+
+def _summaries(club: Club, sport_id: str | None, days: DateRange) -> QuerySet[StartSummary]:
+    rows = StartSummary.objects.filter(club=club, local_date__range=days)
+    if sport_id:
+        rows = rows.filter(sport_id=sport_id)
+    return rows
 
 
 # --- Utilization ------------------------------------------------------------------------------
@@ -180,18 +230,28 @@ def utilization_daily(
     *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
 ) -> list[DayUtilization]:
     """One entry per local date in the range, days without observations included (empty)."""
-    rows = (
-        _states(club, sport_id)
-        .filter(local_date__range=(date_from, date_to))
-        .values("local_date")
-        .annotate(
-            taken=Count("id", filter=Q(state=CellState.TAKEN)),
-            free=Count("id", filter=Q(state=CellState.FREE)),
-            not_released=Count("id", filter=Q(state=CellState.NOT_RELEASED)),
+    summarized, recent = _split(club, date_from, date_to)
+    by_day: dict[date, dict[str, Any]] = {}
+    if summarized:
+        summary_rows = (
+            _summaries(club, sport_id, summarized)
+            .values("local_date")
+            .annotate(taken=Sum("taken"), free=Sum("free"), not_released=Sum("not_released"))
+            .order_by()
         )
-        .order_by()
-    )
-    by_day = {r["local_date"]: r for r in rows}
+        by_day.update((r["local_date"], dict(r)) for r in summary_rows)
+    if recent:
+        raw_rows = (
+            _states_on(club, sport_id, recent)
+            .values("local_date")
+            .annotate(
+                taken=Count("id", filter=Q(state=CellState.TAKEN)),
+                free=Count("id", filter=Q(state=CellState.FREE)),
+                not_released=Count("id", filter=Q(state=CellState.NOT_RELEASED)),
+            )
+            .order_by()
+        )
+        by_day.update((r["local_date"], dict(r)) for r in raw_rows)
     courts = len(club_courts(club=club, sport_id=sport_id))
     known = bool(club.opening_hours)
     result = []
@@ -254,18 +314,40 @@ def utilization_heatmap(
     """Weekday x hour share of observed cells taken, in the club's zone (the database converts
     each UTC start with the zone's rules, so a DST week keeps 19:00 at 19:00)."""
     zone = club.zone
-    rows = (
-        _states(club, sport_id)
-        .filter(local_date__range=(date_from, date_to), state__in=OBSERVED)
-        .annotate(wd=ExtractIsoWeekDay("start", tzinfo=zone), hr=ExtractHour("start", tzinfo=zone))
-        .values("wd", "hr")
-        .annotate(
-            taken=Count("id", filter=Q(state=CellState.TAKEN)),
-            free=Count("id", filter=Q(state=CellState.FREE)),
+    summarized, recent = _split(club, date_from, date_to)
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    if summarized:
+        # Closed days: the weekday and hour were computed with zoneinfo when summarized.
+        summary_rows = (
+            _summaries(club, sport_id, summarized)
+            .values_list("weekday", "hour")
+            .annotate(taken=Sum("taken"), free=Sum("free"))
+            .order_by()
         )
-        .order_by("wd", "hr")
-    )
-    return Heatmap(cells=[HeatCell(r["wd"], r["hr"], r["taken"], r["free"]) for r in rows])
+        for weekday, hour, taken, free in summary_rows:
+            if taken or free:
+                slot = counts[(weekday, hour)]
+                slot[0] += taken
+                slot[1] += free
+    if recent:
+        raw_rows = (
+            _states_on(club, sport_id, recent)
+            .filter(state__in=OBSERVED)
+            .annotate(
+                wd=ExtractIsoWeekDay("start", tzinfo=zone), hr=ExtractHour("start", tzinfo=zone)
+            )
+            .values_list("wd", "hr")
+            .annotate(
+                taken=Count("id", filter=Q(state=CellState.TAKEN)),
+                free=Count("id", filter=Q(state=CellState.FREE)),
+            )
+            .order_by()
+        )
+        for weekday, hour, taken, free in raw_rows:
+            slot = counts[(weekday, hour)]
+            slot[0] += taken
+            slot[1] += free
+    return Heatmap(cells=[HeatCell(wd, hr, *counts[(wd, hr)]) for wd, hr in sorted(counts)])
 
 
 @dataclass(frozen=True)
@@ -278,8 +360,7 @@ def utilization_per_court(
     *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
 ) -> list[CourtUtilization]:
     rows = (
-        _states(club, sport_id)
-        .filter(local_date__range=(date_from, date_to))
+        _states_on(club, sport_id, (date_from, date_to))
         .values("court_id")
         .annotate(
             taken=Count("id", filter=Q(state=CellState.TAKEN)),
@@ -357,15 +438,55 @@ FillCounts = dict[tuple[int, int], list[list[int]]]
 
 
 def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None) -> FillCounts:
-    """(weekday, hour) -> per lead [taken, known], reading each cell's state at start - lead.
-
-    The state of a cell at lead L is the change observed at or before start - L (lead_minutes
-    >= L) whose successor came after (next lead < L). The database does one pass with a window
-    function and groups by UTC start; local weekday and hour are applied here with zoneinfo,
-    which keeps the SQL the same on SQLite and PostgreSQL."""
+    """(weekday, hour) -> per lead [taken, known], reading each cell's state at start - lead
+    (see fill_rows); closed days come from their summaries, which hold the same counts."""
     court_ids = _court_ids(club, sport_id)
     if not court_ids:
         return {}
+    summarized, recent = _split(club, date_from, date_to)
+    counts: FillCounts = {}
+
+    def add(key: tuple[int, int], per_lead: Sequence[Sequence[int]]) -> None:
+        slot = counts.setdefault(key, [[0, 0] for _ in LEADS])
+        for i, (taken, known) in enumerate(per_lead):
+            slot[i][0] += taken
+            slot[i][1] += known
+
+    if summarized:
+        sums: dict[str, Sum] = {}
+        for lead in LEADS:
+            sums[f"t{lead}"] = Sum(f"taken_{lead}")
+            sums[f"k{lead}"] = Sum(f"known_{lead}")
+        rows = (
+            _summaries(club, sport_id, summarized)
+            .values("weekday", "hour")
+            .annotate(changes=Sum("changes"), **sums)
+            .order_by()
+        )
+        for row in rows:
+            r: dict[str, Any] = dict(row)  # the lead columns are named at run time
+            if r["changes"]:  # as below, only starts with transitions make a key
+                add((r["weekday"], r["hour"]), [(r[f"t{ld}"], r[f"k{ld}"]) for ld in LEADS])
+    if recent:
+        zone = club.zone
+        for start, _day, _changes, per_lead in fill_rows(club, recent, court_ids):
+            local = start.astimezone(zone)
+            add((local.isoweekday(), local.hour), per_lead)
+    return counts
+
+
+def fill_rows(
+    club: Club, days: DateRange, court_ids: Sequence[int]
+) -> list[tuple[datetime, date, int, list[tuple[int, int]]]]:
+    """Per UTC start of the courts' cells on the local dates: the number of changes and per
+    lead (taken, known).
+
+    The state of a cell at lead L is the change observed at or before start - L (lead_minutes
+    >= L) whose successor came after (next lead < L). The database does one pass with a window
+    function and groups by UTC start; local weekday and hour are applied by the callers with
+    zoneinfo, which keeps the SQL the same on SQLite and PostgreSQL."""
+    if not court_ids:
+        return []
     columns = []
     params: list[Any] = []
     for lead in LEADS:
@@ -377,27 +498,24 @@ def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None
     table = SlotChange._meta.db_table
     placeholders = ", ".join(["%s"] * len(court_ids))
     sql = (
-        "SELECT c.start, " + ", ".join(columns) + " FROM ("  # noqa: S608 - fixed identifiers
-        "SELECT start, new_state, lead_minutes, LEAD(lead_minutes) OVER ("
+        "SELECT c.start, c.local_date, COUNT(*), " + ", ".join(columns) + " FROM ("  # noqa: S608 - fixed identifiers
+        "SELECT start, local_date, new_state, lead_minutes, LEAD(lead_minutes) OVER ("
         "PARTITION BY court_id, start ORDER BY observed_at, id) AS next_lead "
         f"FROM {table} WHERE club_id = %s AND local_date BETWEEN %s AND %s "
         f"AND court_id IN ({placeholders})"
-        ") c GROUP BY c.start"
+        ") c GROUP BY c.start, c.local_date"
     )
-    params += [club.id, date_from, date_to, *court_ids]
-    zone = club.zone
-    counts: FillCounts = {}
+    params += [club.id, days[0], days[1], *court_ids]
+    result = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            start = _as_utc(row[0])
-            local = start.astimezone(zone)
-            key = (local.isoweekday(), local.hour)
-            slot = counts.setdefault(key, [[0, 0] for _ in LEADS])
-            for i in range(len(LEADS)):
-                slot[i][0] += int(row[1 + 2 * i] or 0)
-                slot[i][1] += int(row[2 + 2 * i] or 0)
-    return counts
+            day = row[1] if isinstance(row[1], date) else date.fromisoformat(row[1])
+            per_lead = [
+                (int(row[3 + 2 * i] or 0), int(row[4 + 2 * i] or 0)) for i in range(len(LEADS))
+            ]
+            result.append((_as_utc(row[0]), day, int(row[2]), per_lead))
+    return result
 
 
 def _as_utc(value: datetime | str) -> datetime:
@@ -462,26 +580,44 @@ def sellout_lead_times(
     A start time sells out when the last of its courts is taken for good: the latest of their
     final changes (SlotState.changed_at) while all of them end taken. A cell first seen already
     taken gives a lower bound, which is the best the observations can say."""
-    rows = (
-        _states(club, sport_id)
-        .filter(local_date__range=(date_from, date_to), state__in=OBSERVED)
-        .values("start")
-        .annotate(
-            observed=Count("id"),
-            taken=Count("id", filter=Q(state=CellState.TAKEN)),
-            last_change=Max("changed_at"),
-        )
-        .order_by()
-    )
     zone = club.zone
+    # UTC start -> [weekday, hour, observed, taken, last change]
+    groups: dict[datetime, list[Any]] = {}
+    summarized, recent = _split(club, date_from, date_to)
+    if summarized:
+        summary_rows = (
+            _summaries(club, sport_id, summarized)
+            .filter(Q(taken__gt=0) | Q(free__gt=0))
+            .values_list("start", "weekday", "hour", "taken", "free", "last_change")
+        )
+        # One row per sport: a start's group spans the courts of every sport asked for.
+        for start, weekday, hour, taken, free, last_change in summary_rows:
+            group = groups.setdefault(start, [weekday, hour, 0, 0, last_change])
+            group[2] += taken + free
+            group[3] += taken
+            group[4] = max(group[4], last_change)
+    if recent:
+        raw_rows = (
+            _states_on(club, sport_id, recent)
+            .filter(state__in=OBSERVED)
+            .values_list("start")
+            .annotate(
+                observed=Count("id"),
+                taken=Count("id", filter=Q(state=CellState.TAKEN)),
+                last_change=Max("changed_at"),
+            )
+            .order_by()
+        )
+        for start, observed, taken, last_change in raw_rows:
+            local = start.astimezone(zone)
+            groups[start] = [local.isoweekday(), local.hour, observed, taken, last_change]
     slots: dict[tuple[int, int], int] = defaultdict(int)
     leads: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for r in rows:
-        local = r["start"].astimezone(zone)
-        key = (local.isoweekday(), local.hour)
+    for start, (weekday, hour, observed, taken, last_change) in groups.items():
+        key = (weekday, hour)
         slots[key] += 1
-        if r["taken"] == r["observed"]:
-            leads[key].append(max(0, int((r["start"] - r["last_change"]).total_seconds() // 60)))
+        if taken == observed:
+            leads[key].append(max(0, int((start - last_change).total_seconds() // 60)))
     return [
         SelloutCell(
             weekday=key[0],
@@ -553,24 +689,58 @@ def prices_by_hour(
 ) -> list[PriceHour]:
     """Prices offered for free cells (the last price seen per cell), by local hour."""
     zone = club.zone
-    rows = (
-        _states(club, sport_id)
-        .filter(local_date__range=(date_from, date_to), price__isnull=False)
-        .annotate(hr=ExtractHour("start", tzinfo=zone))
-        .values("hr")
-        .annotate(lo=Min("price"), avg=Avg("price"), hi=Max("price"), n=Count("id"))
-        .order_by("hr")
-    )
+    # local hour -> [lowest, highest, sum, count]
+    hours: dict[int, list[Any]] = {}
+
+    def add(hour: int, low: Decimal, high: Decimal, total: Decimal, n: int) -> None:
+        if hour not in hours:
+            hours[hour] = [low, high, total, n]
+            return
+        seen = hours[hour]
+        hours[hour] = [min(seen[0], low), max(seen[1], high), seen[2] + total, seen[3] + n]
+
+    summarized, recent = _split(club, date_from, date_to)
+    if summarized:
+        summary_rows = (
+            _summaries(club, sport_id, summarized)
+            .filter(price_count__gt=0)
+            .values_list("hour")
+            .annotate(
+                lo=Min("price_min"),
+                hi=Max("price_max"),
+                total=Sum("price_sum", output_field=_MONEY),
+                n=Sum("price_count"),
+            )
+            .order_by()
+        )
+        for hour, low, high, total, n in summary_rows:
+            add(hour, low, high, total, n)
+    if recent:
+        raw_rows = (
+            _states_on(club, sport_id, recent)
+            .filter(price__isnull=False)
+            .annotate(hr=ExtractHour("start", tzinfo=zone))
+            .values_list("hr")
+            .annotate(
+                lo=Min("price"),
+                hi=Max("price"),
+                total=Sum("price", output_field=_MONEY),
+                n=Count("id"),
+            )
+            .order_by()
+        )
+        for hour, low, high, total, n in raw_rows:
+            add(hour, low, high, total, n)
     cent = Decimal("0.01")
     return [
         PriceHour(
-            hour=r["hr"],
-            minimum=Decimal(r["lo"]).quantize(cent),
-            average=Decimal(r["avg"]).quantize(cent),
-            maximum=Decimal(r["hi"]).quantize(cent),
-            samples=r["n"],
+            hour=hour,
+            minimum=Decimal(low).quantize(cent),
+            average=(Decimal(total) / n).quantize(cent),
+            maximum=Decimal(high).quantize(cent),
+            samples=n,
         )
-        for r in rows
+        for hour, (low, high, total, n) in sorted(hours.items())
     ]
 
 

@@ -3,7 +3,7 @@ the selectors' dataclasses attribute by attribute."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -12,18 +12,35 @@ from rest_framework import serializers
 from availability import selectors
 from availability.models import PollRun, SlotChange
 from clubs.models import Club
+from playtomic_monitor.api import MAX_DB_ID
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 28
 MAX_COMPARED_CLUBS = 8
+# Dates the analytics accept. Far outside them nothing can have been observed, and near
+# date.min/date.max the club-local day arithmetic (the next day, the UTC instants of the day)
+# overflows.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+DATE_BOUNDS_MESSAGE = f"Give a date between {EARLIEST_DATE} and {LATEST_DATE}."
+
+
+class BoundedDateField(serializers.DateField):
+    """A date within EARLIEST_DATE..LATEST_DATE."""
+
+    def to_internal_value(self, value: Any) -> date:
+        parsed: date = super().to_internal_value(value)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            raise serializers.ValidationError(DATE_BOUNDS_MESSAGE)
+        return parsed
 
 
 class RangeQuery(serializers.Serializer[Any]):
     """A club-local date range (inclusive). Defaults to the last four weeks up to today in the
     club's zone; the club comes in the context."""
 
-    from_date = serializers.DateField(required=False)
-    to_date = serializers.DateField(required=False)
+    from_date = BoundedDateField(required=False)
+    to_date = BoundedDateField(required=False)
     sport = serializers.CharField(required=False, max_length=20)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -65,20 +82,22 @@ class ChanceQuery(RangeQuery):
 
 class AvailabilityAtQuery(serializers.Serializer[Any]):
     at = serializers.DateTimeField(required=False, help_text="Instant (ISO 8601); default now")
-    date = serializers.DateField(required=False, help_text="Club-local date; default at's date")
+    date = BoundedDateField(required=False, help_text="Club-local date; default at's date")
     sport = serializers.CharField(required=False, max_length=20)
 
     def validate_at(self, value: datetime) -> datetime:
         if value > timezone.now() + timedelta(minutes=1):
             raise serializers.ValidationError("at must not be in the future.")
+        if value < datetime.combine(EARLIEST_DATE, time(0), tzinfo=UTC):
+            raise serializers.ValidationError(f"at must not be before {EARLIEST_DATE}.")
         return value
 
 
 class ChangesQuery(serializers.Serializer[Any]):
-    from_date = serializers.DateField(required=False)
-    to_date = serializers.DateField(required=False)
+    from_date = BoundedDateField(required=False)
+    to_date = BoundedDateField(required=False)
     kind = serializers.MultipleChoiceField(choices=SlotChange.Kind.choices, required=False)
-    court = serializers.IntegerField(required=False, min_value=1)
+    court = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID)
     sport = serializers.CharField(required=False, max_length=20)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +125,8 @@ class CompareQuery(RangeQuery):
             raise serializers.ValidationError("Give club ids separated by commas.") from exc
         if not ids:
             raise serializers.ValidationError("Give at least one club id.")
+        if any(not 1 <= i <= MAX_DB_ID for i in ids):
+            raise serializers.ValidationError("Club ids are positive whole numbers.")
         if len(ids) > MAX_COMPARED_CLUBS:
             raise serializers.ValidationError(f"Compare at most {MAX_COMPARED_CLUBS} clubs.")
         clubs = Club.objects.in_bulk(ids)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from availability import charts, selectors
+from availability.serializers import EARLIEST_DATE, LATEST_DATE
 from clubs.models import Club
 
 DEFAULT_DAYS = 28
@@ -18,10 +19,17 @@ MAX_DAYS = 366
 
 
 def parse_date(value: str | None) -> date | None:
+    """The date in `value`, or None when it is empty, not a date, or outside the dates the
+    analytics accept (far-off dates overflow the club-local day arithmetic)."""
     try:
-        return date.fromisoformat(value) if value else None
+        parsed = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return parsed if parsed and EARLIEST_DATE <= parsed <= LATEST_DATE else None
+
+
+def not_a_date(raw: str) -> str:
+    return f"“{raw}” is not a date between {EARLIEST_DATE} and {LATEST_DATE} (YYYY-MM-DD)."
 
 
 def date_range(request: HttpRequest, today: date) -> tuple[date, date, list[str]]:
@@ -32,9 +40,9 @@ def date_range(request: HttpRequest, today: date) -> tuple[date, date, list[str]
     date_to = parse_date(raw_to)
     date_from = parse_date(raw_from)
     if raw_to and date_to is None:
-        errors.append(f"“{raw_to}” is not a date (YYYY-MM-DD).")
+        errors.append(not_a_date(raw_to))
     if raw_from and date_from is None:
-        errors.append(f"“{raw_from}” is not a date (YYYY-MM-DD).")
+        errors.append(not_a_date(raw_from))
     date_to = date_to or today
     date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
     if date_from > date_to:
@@ -67,7 +75,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
     all_clubs = list(Club.objects.order_by("name"))
-    wanted = {int(v) for v in request.GET.getlist("club") if v.isdigit()}
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    wanted = {int(v) for v in request.GET.getlist("club") if v.isdecimal()}
     chosen = [c for c in all_clubs if c.pk in wanted] or all_clubs[:4]
     today = timezone.now().date()
     date_from, date_to, errors = date_range(request, today)

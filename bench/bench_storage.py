@@ -4,7 +4,8 @@ A 10-court sandbox club (Madrid) is polled every 15 minutes from 08:00 to 23:00 
 today plus 7 days ahead (8 days), for 4 simulated weeks, through the real poll and ingest path
 against the sandbox over HTTP (its clock follows time-machine). The seed's design writes one
 snapshot row per court and slot for every poll: exactly the cells each poll observed. This
-design's rows are everything it stores: SlotState + SlotChange + PollRun + AvailabilityEvent.
+design's rows are everything it stores: SlotState + SlotChange + PollRun + AvailabilityEvent,
+plus the derived analytics summaries the polls write for closed days (StartSummary, SummaryMark).
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ def child(weeks: int) -> dict[str, float]:
     from django.contrib.auth import get_user_model
     from django.db.models import Sum
 
-    from availability.models import AvailabilityEvent, PollRun, SlotChange, SlotState
+    from availability.models import (
+        AvailabilityEvent,
+        PollRun,
+        SlotChange,
+        SlotState,
+        StartSummary,
+        SummaryMark,
+    )
     from availability.services import poll_club
     from booking.services import account_create
     from clubs.services import club_import, monitoring_configure
@@ -67,6 +75,7 @@ def child(weeks: int) -> dict[str, float]:
         "slot_changes": SlotChange.objects.count(),
         "poll_runs": polls,
         "events": AvailabilityEvent.objects.count(),
+        "summaries": StartSummary.objects.count() + SummaryMark.objects.count(),
     }
     return {
         **rows,
@@ -91,6 +100,7 @@ def main() -> None:
             ("  SlotChange", f"{result['slot_changes']:,.0f}", "transitions"),
             ("  PollRun", f"{result['poll_runs']:,.0f}", ""),
             ("  AvailabilityEvent", f"{result['events']:,.0f}", ""),
+            ("  StartSummary + SummaryMark", f"{result['summaries']:,.0f}", "closed days"),
             ("storage_ratio", f"{ratio:.1f}x", "(target >= 50)"),
             ("simulated in", f"{result['seconds']:.0f} s", ""),
         ],

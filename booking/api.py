@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from booking import selectors, services
 from booking.models import AttemptEvent, BookingAttempt, BookingRule, PlaytomicAccount
 from clubs.models import Club
+from playtomic_monitor.api import MAX_DB_ID
 
 
 class AccountOutput(serializers.ModelSerializer[PlaytomicAccount]):
@@ -72,6 +73,12 @@ class AccountViewSet(viewsets.ModelViewSet[PlaytomicAccount]):
         services.account_update(account=account, **data.validated_data)
         return Response(AccountOutput(account).data)
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "TestLoginOutput", {"ok": serializers.BooleanField(), "account": AccountOutput()}
+        ),
+    )
     @action(detail=True, methods=["post"], url_path="test-login")
     def test_login(self, request: Request, pk: str | None = None) -> Response:
         account = self.get_object()
@@ -158,12 +165,20 @@ class EventOutput(serializers.ModelSerializer[AttemptEvent]):
 
 class AttemptOutput(serializers.ModelSerializer[BookingAttempt]):
     rule_name = serializers.CharField(source="rule.name", read_only=True)
-    court_name = serializers.CharField(source="court.name", read_only=True, default=None)
+    court_name = serializers.CharField(
+        source="court.name", read_only=True, default=None, allow_null=True
+    )
     events = EventOutput(many=True, read_only=True)
 
     class Meta:
         model = BookingAttempt
         exclude = ["claim_token"]
+
+
+class AttemptQuery(serializers.Serializer[Any]):
+    rule = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_ID, help_text="Only this rule's attempts"
+    )
 
 
 class AttemptViewSet(
@@ -173,10 +188,16 @@ class AttemptViewSet(
 
     def get_queryset(self) -> QuerySet[BookingAttempt]:
         queryset = selectors.attempts_for(self.request.user).prefetch_related("events")
-        rule = self.request.query_params.get("rule")
-        if rule and rule.isdigit():
-            queryset = queryset.filter(rule_id=int(rule))
+        if self.action == "list":
+            query = AttemptQuery(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            if rule := query.validated_data.get("rule"):
+                queryset = queryset.filter(rule_id=rule)
         return queryset
+
+    @extend_schema(parameters=[AttemptQuery])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
 
 class SuccessRateOutput(serializers.Serializer[Any]):
@@ -189,6 +210,7 @@ class SuccessRateOutput(serializers.Serializer[Any]):
     success_rate = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_serializer(many=False)
 class StatsOutput(serializers.Serializer[Any]):
     by_rule = SuccessRateOutput(many=True)
     by_account = SuccessRateOutput(many=True)

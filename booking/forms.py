@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from booking.models import BookingRule, PlaytomicAccount
+from playtomic_monitor.api import MAX_DB_ID
 
 
 class AccountForm(forms.Form):
@@ -14,10 +15,28 @@ class AccountForm(forms.Form):
 
 
 def _int_list(text: str, what: str) -> list[int]:
-    try:
-        return [int(part) for part in text.replace(" ", "").split(",") if part]
-    except ValueError:
-        raise forms.ValidationError(f"Enter {what} as numbers separated by commas.") from None
+    parts = [part for part in text.replace(" ", "").split(",") if part]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses. Long runs of digits are no
+    # weekday, duration or court id; the service reports them by range.
+    if any(not part.isdecimal() or len(part) > 19 for part in parts):
+        raise forms.ValidationError(f"Enter {what} as whole numbers separated by commas.")
+    return [int(part) for part in parts]
+
+
+class OwnAccountsField(forms.ModelMultipleChoiceField[PlaytomicAccount]):
+    """Rejects ids no row can have before they reach an `IN (...)` query, which SQLite and
+    psycopg refuse with an overflow instead of matching nothing."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            text = str(pk)
+            if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class RuleForm(forms.ModelForm[BookingRule]):
@@ -31,7 +50,7 @@ class RuleForm(forms.ModelForm[BookingRule]):
     )
     courts_text = forms.CharField(label="Court preference (court ids, in order)", required=False)
     payment_text = forms.CharField(label="Payment methods (in order)", initial="club,wallet,card")
-    accounts = forms.ModelMultipleChoiceField(queryset=PlaytomicAccount.objects.none())
+    accounts = OwnAccountsField(queryset=PlaytomicAccount.objects.none())
 
     class Meta:
         model = BookingRule
@@ -67,13 +86,24 @@ class RuleForm(forms.ModelForm[BookingRule]):
             self.initial["payment_text"] = ",".join(rule.payment_methods)
             self.initial["accounts"] = list(rule.accounts.all())
 
+    # The lists are parsed while cleaning, so a typo is an error next to its field.
+    def clean_weekdays_text(self) -> list[int]:
+        return _int_list(self.cleaned_data["weekdays_text"], "weekdays")
+
+    def clean_durations_text(self) -> list[int]:
+        return _int_list(self.cleaned_data["durations_text"], "durations")
+
+    def clean_courts_text(self) -> list[int]:
+        return _int_list(self.cleaned_data["courts_text"], "court ids")
+
+    def clean_payment_text(self) -> list[str]:
+        return [p.strip() for p in self.cleaned_data["payment_text"].split(",") if p.strip()]
+
     def rule_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         fields = {name: data[name] for name in self.Meta.fields}
-        fields["weekdays"] = _int_list(data["weekdays_text"], "weekdays")
-        fields["durations"] = _int_list(data["durations_text"], "durations")
-        fields["court_preference"] = _int_list(data["courts_text"], "court ids")
-        fields["payment_methods"] = [
-            p.strip() for p in data["payment_text"].split(",") if p.strip()
-        ]
+        fields["weekdays"] = data["weekdays_text"]
+        fields["durations"] = data["durations_text"]
+        fields["court_preference"] = data["courts_text"]
+        fields["payment_methods"] = data["payment_text"]
         return fields

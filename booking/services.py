@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -187,6 +188,13 @@ def account_update(
 # ------------------------------------------------------------------------------- rules
 
 MAX_BURST_SECONDS = 60.0
+# Bounds that keep every value inside its column and the release arithmetic inside the
+# calendar; far beyond anything a club offers.
+MAX_NAME_LENGTH = 100
+MAX_DURATION_MINUTES = 6 * 60
+MAX_RELEASE_DAYS_BEFORE = 365
+MAX_SNIPE_NOTICE_MINUTES = 30 * 24 * 60
+MAX_PRICE = Decimal(1_000_000)
 _RULE_FIELDS = (
     "name",
     "club",
@@ -218,6 +226,10 @@ def rule_validate(*, rule: BookingRule, accounts: Sequence[PlaytomicAccount]) ->
     errors: dict[str, str] = {}
     if not rule.name or not rule.name.strip():
         errors["name"] = "Give the rule a name."
+    elif len(rule.name) > MAX_NAME_LENGTH:
+        errors["name"] = f"Keep the name to {MAX_NAME_LENGTH} characters."
+    elif "\x00" in rule.name:
+        errors["name"] = "The name cannot contain NUL characters."
     weekdays = rule.weekdays
     if (
         not isinstance(weekdays, list)
@@ -237,11 +249,18 @@ def rule_validate(*, rule: BookingRule, accounts: Sequence[PlaytomicAccount]) ->
     if (
         not isinstance(durations, list)
         or not durations
-        or any(not isinstance(d, int) or isinstance(d, bool) or d <= 0 or d % 30 for d in durations)
+        or any(
+            not isinstance(d, int)
+            or isinstance(d, bool)
+            or not 0 < d <= MAX_DURATION_MINUTES
+            or d % 30
+            for d in durations
+        )
         or len(set(durations)) != len(durations)
     ):
         errors["durations"] = (
-            "List the acceptable durations in minutes, multiples of 30, each once."
+            "List the acceptable durations in minutes, multiples of 30 up to "
+            f"{MAX_DURATION_MINUTES}, each once."
         )
     if rule.club_id is not None:
         court_ids = set(Court.objects.filter(club_id=rule.club_id).values_list("pk", flat=True))
@@ -267,8 +286,36 @@ def rule_validate(*, rule: BookingRule, accounts: Sequence[PlaytomicAccount]) ->
         errors["payment_methods"] = "Choose payment methods among club, wallet and card, in order."
     if not 1 <= rule.number_of_players <= 4:
         errors["number_of_players"] = "Between 1 and 4 players."
-    if rule.max_price is not None and rule.max_price <= 0:
-        errors["max_price"] = "The maximum price must be positive (or left empty)."
+    price = rule.max_price
+    # NaN first: comparing a NaN Decimal raises instead of answering.
+    if price is not None and (
+        not isinstance(price, Decimal)
+        or not price.is_finite()
+        or not 0 < price < MAX_PRICE
+        or price != price.quantize(Decimal("0.01"))
+    ):
+        errors["max_price"] = (
+            f"The maximum price must be positive, below {MAX_PRICE}, with at most two "
+            "decimals (or left empty)."
+        )
+    days_before = rule.release_days_before
+    if days_before is not None and (
+        not isinstance(days_before, int)
+        or isinstance(days_before, bool)
+        or not 0 <= days_before <= MAX_RELEASE_DAYS_BEFORE
+    ):
+        errors["release_days_before"] = (
+            f"Release days before: a whole number from 0 to {MAX_RELEASE_DAYS_BEFORE}."
+        )
+    notice = rule.snipe_min_notice_minutes
+    if (
+        not isinstance(notice, int)
+        or isinstance(notice, bool)
+        or not 0 <= notice <= MAX_SNIPE_NOTICE_MINUTES
+    ):
+        errors["snipe_min_notice_minutes"] = (
+            f"The minimum notice is a whole number of minutes from 0 to {MAX_SNIPE_NOTICE_MINUTES}."
+        )
     if rule.release_policy == BookingRule.ReleasePolicy.FIXED:
         if rule.release_days_before is None:
             errors["release_days_before"] = "A fixed release needs the number of days before."

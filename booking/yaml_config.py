@@ -59,6 +59,34 @@ def _time(value: Any, where: str) -> time:
         raise ValueError(f"{where}: expected a time like 18:00, got {value!r}") from None
 
 
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{where}: expected a whole number, got {value!r}")
+    return value
+
+
+def _float(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{where}: expected a list like [a, b], got {value!r}")
+    return value
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: expected a mapping like {{key: value}}, got {value!r}")
+    return value
+
+
 def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], list[Any]]:
     users = get_user_model()
     try:
@@ -72,55 +100,63 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
     if club is None:
         raise ValueError(f"{where}: unknown club {club_ref!r} (import it first)")
     weekdays = []
-    for day in raw.get("weekdays", []):
+    for day in _list(raw.get("weekdays"), f"{where}.weekdays"):
         name = str(day).lower()[:3]
         if name not in DAYS:
             raise ValueError(f"{where}: unknown weekday {day!r} (use mon..sun)")
         weekdays.append(DAYS.index(name))
     courts = []
-    for ref in raw.get("courts", []) or []:
+    for ref in _list(raw.get("courts"), f"{where}.courts"):
         court = club.courts.filter(Q(name=str(ref)) | Q(playtomic_id=str(ref))).first()
         if court is None:
             raise ValueError(f"{where}: club {club.name} has no court {ref!r}")
         courts.append(court.pk)
     accounts = []
-    for label in raw.get("accounts", []) or []:
+    for label in _list(raw.get("accounts"), f"{where}.accounts"):
         account = PlaytomicAccount.objects.filter(owner=owner, label=str(label)).first()
         if account is None:
             raise ValueError(f"{where}: {owner} has no Playtomic account labelled {label!r}")
         accounts.append(account)
-    release = raw.get("release") or {"policy": "rolling"}
-    snipe = raw.get("snipe") or {}
+    release = _mapping(raw.get("release"), f"{where}.release") or {"policy": "rolling"}
+    snipe = _mapping(raw.get("snipe"), f"{where}.snipe")
     max_price = raw.get("max_price")
     try:
         price = None if max_price is None else Decimal(str(max_price))
     except InvalidOperation:
         raise ValueError(f"{where}: max_price must be a number") from None
+    days_before = release.get("days_before")
     fields: dict[str, Any] = {
-        "name": str(raw.get("name", "")),
+        "name": str(raw.get("name") or ""),
         "club": club,
         "weekdays": weekdays,
         "earliest_start": _time(raw.get("earliest_start"), f"{where}.earliest_start"),
         "latest_start": _time(raw.get("latest_start"), f"{where}.latest_start"),
-        "durations": list(raw.get("durations", [90])),
+        "durations": _list(raw.get("durations", [90]), f"{where}.durations"),
         "court_preference": courts,
         "only_listed_courts": bool(raw.get("only_listed_courts", False)),
         "surface": str(raw.get("surface", "any")),
         "max_price": price,
-        "number_of_players": int(raw.get("players", 4)),
-        "payment_methods": [str(m) for m in raw.get("payment", ["club", "wallet", "card"])],
+        "number_of_players": _int(raw.get("players", 4), f"{where}.players"),
+        "payment_methods": [
+            str(m)
+            for m in _list(raw.get("payment", ["club", "wallet", "card"]), f"{where}.payment")
+        ],
         "rotate_accounts": bool(raw.get("rotate_accounts", False)),
         "release_policy": str(release.get("policy", "rolling")),
-        "release_days_before": release.get("days_before"),
+        "release_days_before": (
+            None if days_before is None else _int(days_before, f"{where}.release.days_before")
+        ),
         "release_local_time": (
             _time(release["local_time"], f"{where}.release.local_time")
             if release.get("local_time")
             else None
         ),
-        "burst_seconds": float(raw.get("burst_seconds", 10)),
+        "burst_seconds": _float(raw.get("burst_seconds", 10), f"{where}.burst_seconds"),
         "dry_run": bool(raw.get("dry_run", False)),
         "snipe_cancellations": bool(snipe.get("enabled", False)),
-        "snipe_min_notice_minutes": int(snipe.get("min_notice_minutes", 120)),
+        "snipe_min_notice_minutes": _int(
+            snipe.get("min_notice_minutes", 120), f"{where}.snipe.min_notice_minutes"
+        ),
         "snipe_inside_cancellation_window": bool(snipe.get("inside_cancellation_window", False)),
         "enabled": bool(raw.get("enabled", True)),
     }

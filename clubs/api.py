@@ -64,6 +64,8 @@ CLUB_EXAMPLE = {
 
 class ClubListCreateApi(APIView):
     permission_classes = [StaffWritesOrReadOnly]
+    # Read by drf-spectacular, so the schema shows the paginated envelope.
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         summary="List imported clubs",
@@ -82,7 +84,7 @@ class ClubListCreateApi(APIView):
             clubs = clubs.filter(monitoring__enabled=True)
         elif monitored is False:
             clubs = clubs.exclude(monitoring__enabled=True)
-        paginator: PageNumberPagination = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(clubs.order_by("name", "id"), request, view=self)
         return paginator.get_paginated_response(ClubOutput(page, many=True).data)
 

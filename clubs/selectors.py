@@ -14,7 +14,8 @@ from clubs.models import Club, MonitoringConfig
 def club_find(*, key: str) -> Club | None:
     """A club by primary key, Playtomic tenant id or slug (what commands accept)."""
     query = Q(playtomic_id=key) | Q(slug=key)
-    if key.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if key.isdecimal():
         query |= Q(pk=int(key))
     return Club.objects.filter(query).first()
 

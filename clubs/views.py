@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from availability import charts, selectors
-from availability.models import PollRun
+from availability.models import LEADS, PollRun
 from availability.services import poll_club
-from availability.views import date_range, parse_date
+from availability.views import date_range, not_a_date, parse_date
 from clubs import services
 from clubs.forms import MonitoringConfigForm
 from clubs.models import Club, MonitoringConfig
@@ -83,7 +83,7 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
     raw_day = request.GET.get("date")
     day = parse_date(raw_day) or today
     if raw_day and parse_date(raw_day) is None:
-        errors.append(f"“{raw_day}” is not a date (YYYY-MM-DD); showing today.")
+        errors.append(f"{not_a_date(raw_day)} Showing today.")
     sports = club_sports(club=club)
     sport = (request.GET.get("sport") or "").strip().upper() or None
     span: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "sport_id": sport}
@@ -96,7 +96,7 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
     hours = heat.hours or list(range(8, 23))
     courts = selectors.utilization_per_court(club=club, **span)
     counts = selectors.fill_counts(club, date_from, date_to, sport)
-    leads = list(reversed(selectors.LEADS))
+    leads = list(reversed(LEADS))
     fill_series = []
     for name, weekdays, wanted_hours in FILL_SERIES:
         points = selectors.fill_curve_from_counts(counts, weekdays=weekdays, hours=wanted_hours)
@@ -188,7 +188,8 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
 
 
 def _int(value: str | None, low: int, high: int) -> int | None:
-    if value and value.isdigit() and low <= int(value) <= high:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if value and value.isdecimal() and low <= int(value) <= high:
         return int(value)
     return None
 

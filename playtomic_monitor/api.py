@@ -12,6 +12,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
+# Largest primary key (BigAutoField). Ids beyond it cannot exist, and some lookups (`pk__in`,
+# foreign keys) hand them to the database driver, which overflows instead of matching nothing.
+MAX_DB_ID = 2**63 - 1
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: a Django ValidationError raised by a service becomes a 400 with

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 
 from playtomic.sandbox.faults import FaultRule
 from playtomic.sandbox.server import SandboxServer
@@ -20,12 +21,56 @@ def _account(text: str) -> tuple[str, str]:
     return email, password
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 0 and 65535")
+    return port
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError("must be zero or a positive number")
+    return value
+
+
+def _share(text: str) -> float:
+    value = _non_negative(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError("a share is between 0 and 1")
+    return value
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return parse_naive(text)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError("expected a UTC instant YYYY-MM-DDTHH:MM:SS") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m playtomic.sandbox", description="Run the Playtomic sandbox."
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--account",
@@ -35,12 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EMAIL:PASSWORD",
         help="repeatable; without any, the demo account of docs/sandbox.md",
     )
-    parser.add_argument("--speed", type=float, help="clock speed factor (accelerated clock)")
-    parser.add_argument("--now", help="start the clock at this UTC instant (YYYY-MM-DDTHH:MM:SS)")
-    parser.add_argument("--no-demand", action="store_true", help="no simulated players")
-    parser.add_argument("--latency-ms", type=float, help="add this latency to every API request")
+    parser.add_argument("--speed", type=_positive, help="clock speed factor (accelerated clock)")
     parser.add_argument(
-        "--error-rate", type=float, help="answer this share of API requests with 503"
+        "--now", type=_instant, help="start the clock at this UTC instant (YYYY-MM-DDTHH:MM:SS)"
+    )
+    parser.add_argument("--no-demand", action="store_true", help="no simulated players")
+    parser.add_argument(
+        "--latency-ms", type=_non_negative, help="add this latency to every API request"
+    )
+    parser.add_argument(
+        "--error-rate", type=_share, help="answer this share of API requests with 503"
     )
     parser.add_argument(
         "--fault",
@@ -69,13 +118,17 @@ def main(argv: list[str] | None = None) -> int:
         accounts=accounts,
         host=args.host,
         port=args.port,
-        now=parse_naive(args.now) if args.now else None,
+        now=args.now,
         speed=args.speed,
         demand=not args.no_demand,
     )
     for rule in rules:
         server.app.faults.add(rule)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     # Emails only: passwords are secrets even in the sandbox.
     print(f"Playtomic sandbox listening on {server.url} (seed {args.seed})", flush=True)
     for email, _ in accounts:

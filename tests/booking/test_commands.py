@@ -91,3 +91,70 @@ def test_book_dry_run_at_an_instant_rehearses(make_rule, use_sandbox):
     attempt = BookingAttempt.objects.get(rule=rule, target_date=target)
     assert attempt.state == BookingAttempt.State.REHEARSED
     assert sandbox_bookings(use_sandbox) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'release: {policy: fixed, days_before: 14, local_time: "08:30"}',
+            "release: fixed",
+            "rules[0].release: expected a mapping",
+        ),
+        ("max_price: 60", "max_price: .nan", "rules[0].max_price: The maximum price must be"),
+        ("max_price: 60", "max_price: 1e20", "rules[0].max_price: The maximum price must be"),
+        ("durations: [90, 60]", "durations: 90", "rules[0].durations: expected a list"),
+        (
+            "max_price: 60",
+            "max_price: 60\n    players: .inf",
+            "rules[0].players: expected a whole number",
+        ),
+        (
+            "days_before: 14",
+            "days_before: -1",
+            "rules[0].release_days_before: Release days before: a whole number from 0 to 365",
+        ),
+    ],
+)
+def test_import_booking_config_explains_values_of_the_wrong_shape(
+    tmp_path, account, club, old, new, message
+):
+    assert old in CONFIG
+    path = tmp_path / "bad.yaml"
+    path.write_text(CONFIG.replace(old, new))
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_booking_config", str(path))
+
+    assert message in str(caught.value)
+    assert BookingRule.objects.count() == 0
+
+
+def test_import_booking_config_explains_a_file_that_is_not_text(tmp_path, db):
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00rules")
+
+    with pytest.raises(CommandError, match="it is not UTF-8 text"):
+        call_command("import_booking_config", str(path))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "nope"], "--date must be a date YYYY-MM-DD"),
+        (["--date", "2026-02-30"], "--date must be a date YYYY-MM-DD"),
+        (["--date", "2000-01-01"], "is in the past in the club's time zone"),
+        (["--date", "9999-12-31"], "--date must be within a year of today"),
+        (["--at", "0001-01-01T00:00:00+05:00"], "--at is outside the calendar"),
+        (["--at", "9999-12-31T23:59:59-05:00"], "--at is outside the calendar"),
+        (["--at", "2000-01-01T00:00:00Z"], "--at must be within a year of now"),
+    ],
+)
+def test_book_explains_a_bad_date_or_instant_without_racing(make_rule, use_sandbox, args, message):
+    rule, _, _ = make_rule(seconds=600)
+    use_sandbox.clear_requests()
+
+    with pytest.raises(CommandError, match=message):
+        call_command("book", "--rule", str(rule.pk), "--dry-run", *args, stdout=StringIO())
+
+    assert use_sandbox.requests() == []

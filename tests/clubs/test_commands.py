@@ -54,3 +54,8 @@ def test_poll_club_explains_an_unknown_club(db: Any):
 def test_poll_club_explains_bad_days(madrid: Club):
     with pytest.raises(CommandError, match="days_ahead: Choose between 0 and 14"):
         run("poll_club", str(madrid.pk), "--days-ahead", "99")
+
+
+def test_poll_club_explains_a_club_key_that_is_a_digit_but_not_a_number(db: Any):
+    with pytest.raises(CommandError, match="No club '²'"):
+        run("poll_club", "²")

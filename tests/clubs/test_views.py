@@ -73,3 +73,15 @@ def test_compare_and_home_render_for_members(client, member):
     assert b"club-card" in client.get("/").content
     page = client.get("/compare/?club=1&club=x&from=bad")
     assert page.status_code == 200 and b"compare-table" in page.content
+
+
+def test_far_off_dates_and_odd_digits_on_the_club_page_fall_back_with_a_message(client, member):
+    club = make_club()
+    client.force_login(member)
+
+    page = client.get(f"/clubs/{club.pk}/?to=0001-01-01&date=9999-12-31&weekday=%C2%B2")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "“0001-01-01” is not a date between 2000-01-01 and 2099-12-31" in text
+    assert "“9999-12-31” is not a date between 2000-01-01 and 2099-12-31" in text

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from booking.models import PlaytomicAccount
@@ -63,3 +63,14 @@ def test_embedded_default_generates_an_owner_only_key_file(settings, tmp_path):
         assert get_fernet().decrypt(token) == b"x"  # the same key is read back, not regenerated
     finally:
         get_fernet.cache_clear()
+
+
+def test_rotation_without_the_old_key_explains_itself_and_changes_nothing(keys, member):
+    account = account_create(owner=member, email="ana@example.org", password="s3cret-pass")
+    before = _raw(account.pk, "password")
+    keys.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with pytest.raises(CommandError, match="Keep the old key in the list"):
+        call_command("rotate_encryption_keys")
+
+    assert _raw(account.pk, "password") == before

@@ -92,3 +92,10 @@ def test_outbound_network_is_blocked_in_tests():
 def test_the_openapi_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
     assert "paths:" in (tmp_path / "s.yml").read_text()
+
+
+def test_the_admin_does_not_list_api_tokens(client):
+    admin_user = get_user_model().objects.create_superuser("root", "", "root-pass-123")
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -8,6 +8,10 @@ from django.utils import timezone
 
 from booking import selectors, services
 from booking.models import BookingAttempt, BookingRule
+
+# Releases are days or weeks ahead; an --at or --date further off is a typo (and near the
+# calendar's ends, arithmetic on it overflows).
+MAX_AT_DISTANCE = timedelta(days=366)
 
 
 class Command(BaseCommand):
@@ -32,15 +36,32 @@ class Command(BaseCommand):
         if options["at"]:
             try:
                 release_at = datetime.fromisoformat(options["at"])
-            except ValueError as exc:
-                raise CommandError("--at must be ISO 8601, e.g. 2026-03-02T08:30:00+01:00") from exc
+            except ValueError:
+                raise CommandError(
+                    "--at must be ISO 8601, e.g. 2026-03-02T08:30:00+01:00"
+                ) from None
             if release_at.tzinfo is None:
                 raise CommandError("--at needs a UTC offset (or Z)")
-            release_at = release_at.astimezone(UTC)
+            try:
+                release_at = release_at.astimezone(UTC)
+            except OverflowError:
+                raise CommandError("--at is outside the calendar") from None
+            if abs(release_at - now) > MAX_AT_DISTANCE:
+                raise CommandError("--at must be within a year of now")
         else:
             release_at = now
         if options["date"]:
-            target = datetime.strptime(options["date"], "%Y-%m-%d").date()  # noqa: DTZ007
+            try:
+                target = date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError("--date must be a date YYYY-MM-DD, e.g. 2026-03-02") from None
+            today = now.astimezone(rule.club.zone).date()
+            if target < today:
+                raise CommandError(
+                    f"--date {target} is in the past in the club's time zone ({rule.club.timezone})"
+                )
+            if target - today > MAX_AT_DISTANCE:
+                raise CommandError("--date must be within a year of today")
         else:
             found = selectors.rule_target_date_near(rule, release_at)
             if found is None:

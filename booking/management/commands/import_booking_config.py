@@ -20,6 +20,8 @@ class Command(BaseCommand):
             rules = import_rules(path.read_text())
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError:
+            raise CommandError(f"cannot read {path}: it is not UTF-8 text") from None
         except ConfigError as exc:
             raise CommandError(f"{path} is not valid:\n  " + "\n  ".join(exc.problems)) from exc
         for rule in rules:

@@ -4,7 +4,8 @@ import time
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from playtomic_monitor.crypto import EncryptedTextField, get_fernet
@@ -18,6 +19,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         get_fernet.cache_clear()
+        try:
+            self._rotate()
+        except ImproperlyConfigured as exc:
+            # Bad keys, or a secret under a key no longer listed: each model's rows are
+            # rewritten in one transaction, so the failing model is left as it was.
+            raise CommandError(
+                f"{exc} Keep the old key in the list (after the new one) until the rotation "
+                "has finished."
+            ) from None
+
+    def _rotate(self) -> None:
         started = time.monotonic()
         total = 0
         for model in apps.get_models():
