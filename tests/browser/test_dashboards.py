@@ -3,6 +3,7 @@ that the grid and charts are drawn with data, and keep screenshots in var/screen
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,8 +33,12 @@ def page(live_server, monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the test
     # itself are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright
+
     if not Path(CHROMIUM).exists():
+        # CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing at /usr/bin/chromium")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
