@@ -339,10 +339,14 @@ def monitoring_validate(
             errors["account"] = "This Playtomic account cannot log in; fix it first."
         elif (
             user is not None
-            and not getattr(user, "is_staff", False)
             and account.owner_id != getattr(user, "pk", None)
+            and not (getattr(user, "is_staff", False) and account.owner.is_staff)
         ):
-            errors["account"] = "You can only monitor with your own Playtomic account."
+            # A member's login is theirs to book with; staff may only read with their own
+            # accounts or other staff members' (the shared monitoring pool).
+            errors["account"] = (
+                "You can only monitor with your own Playtomic account or a staff member's."
+            )
     if errors:
         raise ValidationError(errors)
 

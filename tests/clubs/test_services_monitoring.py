@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import PeriodicTask
 
+from booking.services import account_create
 from clubs.models import Club, MonitoringConfig
 from clubs.services import club_delete, monitoring_configure, monitoring_delete
 
@@ -103,5 +104,12 @@ def test_it_refuses_someone_elses_account_for_a_member(madrid: Club, reader: Any
     with pytest.raises(ValidationError) as info:
         monitoring_configure(club=madrid, account=reader, user=member)
     assert info.value.message_dict == {
-        "account": ["You can only monitor with your own Playtomic account."]
+        "account": ["You can only monitor with your own Playtomic account or a staff member's."]
     }
+
+
+def test_it_refuses_a_members_account_even_for_staff(madrid: Club, member: Any, staff: Any):
+    theirs = account_create(owner=member, email="m@example.org", password="pw-123456")
+    with pytest.raises(ValidationError) as info:
+        monitoring_configure(club=madrid, account=theirs, user=staff)
+    assert "staff member's" in info.value.message_dict["account"][0]
