@@ -12,7 +12,8 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN useradd --system --home /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/var \
-    && DEBUG=True python manage.py collectstatic --noinput \
+    && DEBUG=False SECRET_KEY=build-only ALLOWED_HOSTS=build FIELD_ENCRYPTION_KEYS=build-only \
+       python manage.py collectstatic --noinput \
     && chown -R app:app /app/var
 USER app
 
