@@ -55,6 +55,41 @@ UTILIZATION_EXAMPLE = {
     "utilization": 0.75,
     "coverage": 0.875,
 }
+POLL_RUN_EXAMPLE = {
+    "id": 812,
+    "club_id": 1,
+    "trigger": "manual",
+    "started_at": "2026-03-28T11:59:58Z",
+    "finished_at": "2026-03-28T12:00:01Z",
+    "days": ["2026-03-28", "2026-03-29"],
+    "days_ok": ["2026-03-28", "2026-03-29"],
+    "requests_made": 2,
+    "cells_seen": 112,
+    "changes_written": 3,
+    "duration_ms": 2950,
+    "outcome": "ok",
+    "error_kind": "",
+    "error_message": "",
+}
+SLOT_CHANGE_EXAMPLE = {
+    "id": 5120,
+    "court_id": 3,
+    "court": "Pista 1",
+    "start": "2026-03-28T18:00:00Z",
+    "local_date": "2026-03-28",
+    "kind": "taken",
+    "old_state": "free",
+    "new_state": "taken",
+    "observed_at": "2026-03-27T09:15:00Z",
+    "lead_minutes": 1965,
+    "price": None,
+}
+
+
+def _csv_example(name: str, text: str) -> OpenApiExample:
+    return OpenApiExample(name, value=text, response_only=True, media_type="text/csv")
+
+
 BAD_RANGE = OpenApiResponse(
     description="Field messages, e.g. {'from_date': ['from_date must not be after to_date.']}"
 )
@@ -144,6 +179,14 @@ class DailyUtilizationCsvApi(AnalyticsApi):
         summary="Daily utilization as CSV",
         parameters=[RangeQuery],
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_RANGE},
+        examples=[
+            _csv_example(
+                "Two days",
+                "local_date,taken,free,not_released,expected,utilization,coverage\r\n"
+                "2026-03-01,42,14,0,64,0.75,0.875\r\n"
+                "2026-03-02,0,0,0,64,,0.0\r\n",
+            )
+        ],
     )
     def get(self, request: Request, club_id: int) -> HttpResponse:
         club = club_for_api(club_id)
@@ -187,7 +230,15 @@ class HeatmapApi(AnalyticsApi):
                     "from_date": "2026-03-01",
                     "to_date": "2026-03-28",
                     "cells": [
-                        {"weekday": 2, "hour": 19, "taken": 30, "free": 2, "utilization": 0.9375}
+                        {
+                            "weekday": 2,
+                            "hour": 19,
+                            "taken": 30,
+                            "free": 2,
+                            "utilization": 0.9375,
+                            "expected": 32,
+                            "coverage": 1.0,
+                        }
                     ],
                 },
                 response_only=True,
@@ -207,6 +258,20 @@ class CourtUtilizationApi(AnalyticsApi):
         summary="Utilization per court",
         parameters=[RangeQuery],
         responses={200: CourtUtilizationOutput(many=True), 400: BAD_RANGE},
+        examples=[
+            OpenApiExample(
+                "One court",
+                value=[
+                    {
+                        "court_id": 3,
+                        "name": "Pista 1",
+                        "sport_id": "PADEL",
+                        "figures": UTILIZATION_EXAMPLE,
+                    }
+                ],
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -220,6 +285,23 @@ class CompareApi(AnalyticsApi):
         summary="Several clubs side by side",
         parameters=[CompareQuery],
         responses={200: ClubSummaryOutput(many=True), 400: BAD_RANGE},
+        examples=[
+            OpenApiExample(
+                "One club",
+                value=[
+                    {
+                        "club_id": 1,
+                        "name": "Club Padel Norte",
+                        "total": UTILIZATION_EXAMPLE,
+                        "peak_hour": 19,
+                        "by_hour": {"18": 0.6, "19": 0.9375},
+                        "by_hour_coverage": {"18": 0.875, "19": 1.0},
+                        "days": [{"local_date": "2026-03-01", "figures": UTILIZATION_EXAMPLE}],
+                    }
+                ],
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request) -> Response:
         q = _parse(CompareQuery, request)
@@ -266,6 +348,27 @@ class LeadTimesApi(AnalyticsApi):
         summary="How far ahead each weekday/hour sells out, and the cancellation rate",
         parameters=[RangeQuery],
         responses={200: LeadTimesOutput, 400: BAD_RANGE},
+        examples=[
+            OpenApiExample(
+                "Saturday 10:00",
+                value={
+                    "from_date": "2026-03-01",
+                    "to_date": "2026-03-28",
+                    "sellout": [
+                        {
+                            "weekday": 6,
+                            "hour": 10,
+                            "slots": 4,
+                            "sold_out": 3,
+                            "sold_out_share": 0.75,
+                            "median_lead_minutes": 2880,
+                        }
+                    ],
+                    "cancellations": {"bookings": 120, "cancellations": 9, "rate": 0.075},
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -284,6 +387,21 @@ class PricesApi(AnalyticsApi):
         summary="Prices offered by local hour (hourly rate)",
         parameters=[RangeQuery],
         responses={200: PriceHourOutput(many=True), 400: BAD_RANGE},
+        examples=[
+            OpenApiExample(
+                "Evening",
+                value=[
+                    {
+                        "hour": 19,
+                        "minimum": "24.00",
+                        "average": "28.50",
+                        "maximum": "36.00",
+                        "samples": 56,
+                    }
+                ],
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -327,6 +445,27 @@ class AvailabilityApi(AnalyticsApi):
         summary="Courts x cells of a local date, as known at instant `at` (default: now)",
         parameters=[AvailabilityAtQuery],
         responses={200: GridOutput, 400: BAD_RANGE},
+        examples=[
+            OpenApiExample(
+                "Two cells",
+                value={
+                    "local_date": "2026-03-28",
+                    "as_of": "2026-03-28T12:00:01Z",
+                    "starts": ["2026-03-28T18:00:00Z", "2026-03-28T18:30:00Z"],
+                    "local_times": ["19:00", "19:30"],
+                    "last_poll_at": "2026-03-28T11:59:58Z",
+                    "rows": [
+                        {
+                            "court_id": 3,
+                            "name": "Pista 1",
+                            "cells": ["taken", "free"],
+                            "prices": [None, "24.00"],
+                        }
+                    ],
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -362,6 +501,8 @@ class ChangesApi(AnalyticsApi):
         summary="Transitions of cells (paginated, newest first)",
         parameters=[ChangesQuery],
         responses={200: SlotChangeOutput(many=True), 400: BAD_RANGE},
+        # One item: drf-spectacular wraps it in the page envelope.
+        examples=[OpenApiExample("Booked", value=SLOT_CHANGE_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -376,6 +517,14 @@ class ChangesCsvApi(AnalyticsApi):
         summary="Transitions as CSV (streamed)",
         parameters=[ChangesQuery],
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_RANGE},
+        examples=[
+            _csv_example(
+                "Booked",
+                "observed_at,court,local_date,local_start,kind,old_state,new_state,"
+                "lead_minutes,price\r\n"
+                "2026-03-27T09:15:00+00:00,Pista 1,2026-03-28,19:00,taken,free,taken,1965,\r\n",
+            )
+        ],
     )
     def get(self, request: Request, club_id: int) -> StreamingHttpResponse:
         club = club_for_api(club_id)
@@ -432,6 +581,8 @@ class PollRunsApi(AnalyticsApi):
         summary="Poll runs of the club (paginated, newest first)",
         parameters=[PollRunQuery],
         responses=PollRunOutput(many=True),
+        # One item: drf-spectacular wraps it in the page envelope.
+        examples=[OpenApiExample("A poll", value=POLL_RUN_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -448,6 +599,7 @@ class FetchAvailabilityApi(AnalyticsApi):
         parameters=[FetchQuery],
         request=None,
         responses={200: PollRunOutput, 400: OpenApiResponse(description="Field messages")},
+        examples=[OpenApiExample("A poll", value=POLL_RUN_EXAMPLE, response_only=True)],
     )
     def post(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)

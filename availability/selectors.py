@@ -60,6 +60,16 @@ def _ratio(part: int, whole: int | None) -> float | None:
     return round(part / whole, 4)
 
 
+def _coverage(observed: int, expected: int | None) -> float | None:
+    """observed / expected, capped at 1 (a cell seen under since-changed opening hours still
+    counts as seen); None when the opening hours are unknown."""
+    if expected is None:
+        return None
+    if expected == 0:
+        return 1.0 if observed == 0 else None
+    return min(1.0, round(observed / expected, 4))
+
+
 # --- Opening hours ---------------------------------------------------------------------------
 
 
@@ -164,11 +174,7 @@ class Utilization:
 
     @property
     def coverage(self) -> float | None:
-        if self.expected is None:
-            return None
-        if self.expected == 0:
-            return 1.0 if self.observed == 0 else None
-        return min(1.0, round(self.observed / self.expected, 4))
+        return _coverage(self.observed, self.expected)
 
 
 @dataclass(frozen=True)
@@ -283,6 +289,8 @@ class HeatCell:
     hour: int  # local hour of the cell's start
     taken: int
     free: int
+    # Open cells of this weekday and hour over the range (None: opening hours unknown).
+    expected: int | None = None
 
     @property
     def observed(self) -> int:
@@ -292,10 +300,15 @@ class HeatCell:
     def utilization(self) -> float | None:
         return _ratio(self.taken, self.observed)
 
+    @property
+    def coverage(self) -> float | None:
+        return _coverage(self.observed, self.expected)
+
 
 @dataclass(frozen=True)
 class Heatmap:
-    cells: list[HeatCell]  # only weekday/hour pairs with observations
+    # Only weekday/hour pairs with observations; each carries its expected open cells.
+    cells: list[HeatCell]
 
     @property
     def hours(self) -> list[int]:
@@ -347,7 +360,36 @@ def utilization_heatmap(
             slot = counts[(weekday, hour)]
             slot[0] += taken
             slot[1] += free
-    return Heatmap(cells=[HeatCell(wd, hr, *counts[(wd, hr)]) for wd, hr in sorted(counts)])
+    expected = _expected_by_weekday_hour(club, date_from, date_to, sport_id)
+    return Heatmap(
+        cells=[
+            HeatCell(
+                wd,
+                hr,
+                taken=counts[(wd, hr)][0],
+                free=counts[(wd, hr)][1],
+                expected=None if expected is None else expected.get((wd, hr), 0),
+            )
+            for wd, hr in sorted(counts)
+        ]
+    )
+
+
+def _expected_by_weekday_hour(
+    club: Club, date_from: date, date_to: date, sport_id: str | None
+) -> dict[tuple[int, int], int] | None:
+    """Open cells per (ISO weekday, local hour) over the range: the opening hours' cell starts
+    on each local date, in the club's zone, times the active courts (as the daily figures
+    count them). None when the club's opening hours are unknown."""
+    if not club.opening_hours:
+        return None
+    zone = club.zone
+    courts = len(club_courts(club=club, sport_id=sport_id))
+    expected: dict[tuple[int, int], int] = defaultdict(int)
+    for day in _dates(date_from, date_to):
+        for start in open_cell_starts(club, day):
+            expected[(day.isoweekday(), start.astimezone(zone).hour)] += courts
+    return dict(expected)
 
 
 @dataclass(frozen=True)
@@ -385,11 +427,13 @@ class ClubSummary:
     club: Club
     total: Utilization
     daily: list[DayUtilization]
-    by_hour: dict[int, float | None]  # local hour -> utilization over the range
+    # Local hour -> figures over the range (hours with observations only), with the open
+    # cells of that hour as expected, so each hour's coverage is visible.
+    by_hour: dict[int, Utilization]
 
     @property
     def peak_hour(self) -> int | None:
-        known = {h: u for h, u in self.by_hour.items() if u is not None}
+        known = {h: u.utilization for h, u in self.by_hour.items() if u.utilization is not None}
         return max(known, key=lambda h: known[h]) if known else None
 
 
@@ -404,12 +448,19 @@ def club_comparison(
         heat = utilization_heatmap(
             club=club, date_from=date_from, date_to=date_to, sport_id=sport_id
         )
-        taken: dict[int, int] = defaultdict(int)
-        observed: dict[int, int] = defaultdict(int)
+        expected = _expected_by_weekday_hour(club, date_from, date_to, sport_id)
+        per_hour: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for c in heat.cells:
-            taken[c.hour] += c.taken
-            observed[c.hour] += c.observed
-        by_hour = {h: _ratio(taken[h], observed[h]) for h in sorted(observed)}
+            per_hour[c.hour][0] += c.taken
+            per_hour[c.hour][1] += c.free
+        by_hour = {
+            h: Utilization(
+                taken,
+                free,
+                None if expected is None else sum(n for (_, hr), n in expected.items() if hr == h),
+            )
+            for h, (taken, free) in sorted(per_hour.items())
+        }
         result.append(
             ClubSummary(club=club, total=utilization_total(daily), daily=daily, by_hour=by_hour)
         )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from availability import selectors
@@ -184,6 +185,11 @@ class HeatCellOutput(serializers.Serializer[Any]):
     taken = serializers.IntegerField()
     free = serializers.IntegerField()
     utilization = serializers.FloatField(allow_null=True)
+    expected = serializers.IntegerField(
+        allow_null=True,
+        help_text="Open cells of this weekday and hour over the range, by the opening hours",
+    )
+    coverage = serializers.FloatField(allow_null=True, help_text="(taken + free) / expected")
 
 
 class HeatmapOutput(serializers.Serializer[Any]):
@@ -263,13 +269,29 @@ class GridOutput(serializers.Serializer[Any]):
     rows = GridRowOutput(many=True)
 
 
+_HOUR_MAP = {"type": "object", "additionalProperties": {"type": "number", "nullable": True}}
+
+
 class ClubSummaryOutput(serializers.Serializer[Any]):
     club_id = serializers.IntegerField(source="club.id")
     name = serializers.CharField(source="club.name")
     total = UtilizationOutput()
     peak_hour = serializers.IntegerField(allow_null=True)
-    by_hour = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    by_hour = serializers.SerializerMethodField(
+        help_text="Club-local hour -> utilization (taken / observed) over the range"
+    )
+    by_hour_coverage = serializers.SerializerMethodField(
+        help_text="Club-local hour -> coverage (observed / open cells of that hour)"
+    )
     days = DayUtilizationOutput(many=True, source="daily")
+
+    @extend_schema_field(_HOUR_MAP)
+    def get_by_hour(self, obj: selectors.ClubSummary) -> dict[str, float | None]:
+        return {str(h): u.utilization for h, u in obj.by_hour.items()}
+
+    @extend_schema_field(_HOUR_MAP)
+    def get_by_hour_coverage(self, obj: selectors.ClubSummary) -> dict[str, float | None]:
+        return {str(h): u.coverage for h, u in obj.by_hour.items()}
 
 
 class SlotChangeOutput(serializers.Serializer[Any]):

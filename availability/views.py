@@ -72,6 +72,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "availability/home.html", {"cards": cards})
 
 
+def _hour_cell(
+    summary: selectors.ClubSummary, hour: int
+) -> tuple[int, float | None, str, float | None]:
+    """(hour, utilization, colour, coverage) of one club's hour in the comparison table."""
+    figures = summary.by_hour.get(hour)
+    share = figures.utilization if figures else None
+    return hour, share, charts.share_color(share), figures.coverage if figures else None
+
+
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
     all_clubs = list(Club.objects.order_by("name"))
@@ -92,9 +101,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 "summary": s,
                 "pct": round((s.total.utilization or 0) * 100),
                 "color": charts.share_color(s.total.utilization),
-                "hours": [
-                    (h, s.by_hour.get(h), charts.share_color(s.by_hour.get(h))) for h in hours
-                ],
+                "hours": [_hour_cell(s, h) for h in hours],
             }
         )
     days = [d.local_date for d in summary[0].daily] if summary else []

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.common import merge_results, print_table, run_child, setup_django
+from bench.common import drop_results, merge_results, print_table, run_child, setup_django
 
 MADRID = ZoneInfo("Europe/Madrid")
 FIRST_DAY = date(2026, 2, 2)
@@ -135,6 +135,7 @@ def main() -> None:
     print_table("Ingest per club-day (10 courts, parse + diff + write, one transaction)", rows)
     if "ingest_ms_per_club_day_postgres" not in figures:
         print("  PostgreSQL skipped: set DATABASE_URL=postgresql://... to measure it.")
+        drop_results(["ingest_ms_per_club_day_postgres"])
     merge_results(figures)
 
 

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from bench.common import merge_results, print_table, run_child, setup_django
 
 WEEKS = 4
+# The issue asks this design to store at least 50 times fewer rows than per-poll snapshots.
+STORAGE_RATIO_TARGET = 50
 DAYS_AHEAD = 7
 FIRST_DAY = date(2026, 2, 2)  # a Monday
 MADRID = ZoneInfo("Europe/Madrid")
@@ -101,11 +103,16 @@ def main() -> None:
             ("  PollRun", f"{result['poll_runs']:,.0f}", ""),
             ("  AvailabilityEvent", f"{result['events']:,.0f}", ""),
             ("  StartSummary + SummaryMark", f"{result['summaries']:,.0f}", "closed days"),
-            ("storage_ratio", f"{ratio:.1f}x", "(target >= 50)"),
+            ("storage_ratio", f"{ratio:.1f}x", f"(target >= {STORAGE_RATIO_TARGET})"),
             ("simulated in", f"{result['seconds']:.0f} s", ""),
         ],
     )
     merge_results({"storage_ratio": ratio})
+    if ratio < STORAGE_RATIO_TARGET:
+        raise SystemExit(
+            f"storage_ratio {ratio:.1f} is below the target of {STORAGE_RATIO_TARGET}: "
+            "this design must store at least that many times fewer rows than snapshots."
+        )
 
 
 if __name__ == "__main__":

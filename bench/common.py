@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,17 @@ def merge_results(figures: Mapping[str, float]) -> None:
     if RESULTS.exists():
         current = json.loads(RESULTS.read_text())
     current.update({name: round(float(value), 3) for name, value in figures.items()})
+    RESULTS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+
+
+def drop_results(names: Iterable[str]) -> None:
+    """Remove figures that this run could not measure from var/bench/results.json, so a stale
+    value from an earlier run is never reported as current."""
+    if not RESULTS.exists():
+        return
+    current: dict[str, Any] = json.loads(RESULTS.read_text())
+    for name in names:
+        current.pop(name, None)
     RESULTS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
 
 

@@ -277,8 +277,15 @@ class Race:
         """Held: choose the payment method and confirm. None means "try the next candidate"."""
         price = intent.price
         if self.max_price is not None and price is not None and price.amount > self.max_price:
+            # Intents cannot be cancelled: this court stays held until Playtomic drops the
+            # hold, so trying another candidate would hold two courts for one rule and date.
             self.timeline.add("over_price", f"{price} > {self.max_price}")
-            return None
+            return self._done(
+                "failed",
+                f"price above the rule's cap ({price} > {self.max_price}); not confirmed",
+                candidate,
+                intent,
+            )
         picked = self._pick_method(intent)
         if picked is None:
             offered = ", ".join(m.method_type for m in intent.available_payment_methods)

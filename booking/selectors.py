@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -139,19 +140,22 @@ def rule_candidates(
 
     The latest known availability prunes the list: a candidate touching a cell last seen
     taken is dropped (releases show cells as not released, so they stay). With
-    `require_free` (sniping) every cell must have been seen free. Under a rolling policy a
+    `require_free` (sniping) every cell must have been seen free. A candidate whose last
+    known price is above the rule's `max_price` is dropped. Under a rolling policy a
     start that opens after `deadline` cannot be won in this burst and is left out."""
     courts = rule_courts_in_order(rule)
     if not courts:
         return []
     window_start, window_end = rule_window_utc(rule, target_date)
     earliest = max(now, min_start) if min_start else now
-    states: dict[tuple[int, datetime], str] = {
-        (court_id, start.astimezone(UTC)): state
-        for court_id, start, state in SlotState.objects.filter(
-            court__in=courts, local_date=target_date
-        ).values_list("court_id", "start", "state")
-    }
+    states: dict[tuple[int, datetime], str] = {}
+    rates: dict[tuple[int, datetime], Decimal] = {}
+    for court_id, start, state, rate in SlotState.objects.filter(
+        court__in=courts, local_date=target_date
+    ).values_list("court_id", "start", "state", "price"):
+        states[(court_id, start.astimezone(UTC))] = state
+        if rate is not None:
+            rates[(court_id, start.astimezone(UTC))] = rate
     ahead = rule.club.booking_ahead_limit_minutes
     rolling = rule.release_policy == BookingRule.ReleasePolicy.ROLLING and ahead is not None
     starts: list[datetime] = []
@@ -175,10 +179,24 @@ def rule_candidates(
                     continue
                 if require_free and any(state != CellState.FREE for state in seen):
                     continue
+                if _over_price(rule, [rates.get((court.pk, cell)) for cell in cells]):
+                    continue
                 result.append(
                     Candidate(court.pk, court.playtomic_id, court.name, start, int(duration))
                 )
     return result
+
+
+def _over_price(rule: BookingRule, hourly_rates: list[Decimal | None]) -> bool:
+    """Whether the last known price of a slot is above the rule's cap. The cell rate is the
+    cheapest hourly rate seen over the cell, so the estimate errs low: a candidate is only
+    dropped when even that is too dear. Unknown rates keep the candidate (the intent's price
+    is checked again)."""
+    known = [rate for rate in hourly_rates if rate is not None]
+    if rule.max_price is None or not known or len(known) < len(hourly_rates):
+        return False
+    estimate = sum((rate * Decimal(CELL.seconds) / 3600 for rate in known), Decimal(0))
+    return estimate > rule.max_price
 
 
 def rules_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BookingRule]:

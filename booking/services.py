@@ -195,7 +195,7 @@ MAX_DURATION_MINUTES = 6 * 60
 MAX_RELEASE_DAYS_BEFORE = 365
 MAX_SNIPE_NOTICE_MINUTES = 30 * 24 * 60
 MAX_PRICE = Decimal(1_000_000)
-_RULE_FIELDS = (
+RULE_FIELDS = (
     "name",
     "club",
     "weekdays",
@@ -339,7 +339,7 @@ def rule_save(
     **fields: Any,
 ) -> BookingRule:
     """Create (rule=None) or update a rule, then bring its beat entry in step."""
-    unknown = set(fields) - set(_RULE_FIELDS)
+    unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError({"non_field_errors": f"Unknown rule fields: {sorted(unknown)}"})
     if rule is None:
@@ -595,6 +595,15 @@ def attempt_run(*, attempt_id: int, probe_clock: bool = True) -> BookingAttempt:
     now = timezone.now()
     if attempt.state != BookingAttempt.State.SCHEDULED:
         return attempt
+    stale = _attempt_stale_reason(attempt, rule)
+    if stale:
+        # The rule changed after this release was scheduled (the beat entry may already be
+        # in flight): racing now would book what the member no longer asks for.
+        BookingAttempt.objects.filter(pk=attempt.pk, state=BookingAttempt.State.SCHEDULED).update(
+            state=BookingAttempt.State.CANCELLED, reason=stale, finished_at=now
+        )
+        attempt.refresh_from_db()
+        return attempt
     if now > attempt.deadline_at:
         BookingAttempt.objects.filter(pk=attempt.pk, state=BookingAttempt.State.SCHEDULED).update(
             state=BookingAttempt.State.MISSED,
@@ -630,6 +639,23 @@ def attempt_run(*, attempt_id: int, probe_clock: bool = True) -> BookingAttempt:
         _flush(attempt, timeline)
     attempt.refresh_from_db()
     return attempt
+
+
+def _attempt_stale_reason(attempt: BookingAttempt, rule: BookingRule) -> str:
+    """Why the rule no longer wants this attempt, or "". A manual run is the member asking
+    for that rule and date explicitly (`book --date`), so it is never second-guessed."""
+    if attempt.trigger == BookingAttempt.Trigger.MANUAL:
+        return ""
+    if attempt.target_date.weekday() not in rule.weekdays:
+        return "cancelled: the target date is no longer on one of the rule's weekdays"
+    if not rule.enabled:
+        return "cancelled: the rule is disabled"
+    if (
+        attempt.trigger == BookingAttempt.Trigger.RELEASE
+        and selectors.rule_release_instant(rule, attempt.target_date) != attempt.release_at
+    ):
+        return "cancelled: the rule's release time for this date changed"
+    return ""
 
 
 def _race(

@@ -112,7 +112,15 @@ class MonitoringConfigAdmin(admin.ModelAdmin[MonitoringConfig]):
         "last_run_at",
     ]
     list_filter = ["enabled", "frequency_minutes"]
-    list_select_related = ["club", "account", "periodic_task"]
+    # A PeriodicTask shows its schedule, which lives in one of four tables.
+    list_select_related = [
+        "club",
+        "account",
+        "periodic_task__crontab",
+        "periodic_task__interval",
+        "periodic_task__solar",
+        "periodic_task__clocked",
+    ]
     search_fields = ["club__name"]
     autocomplete_fields = ["club"]
     readonly_fields = ["periodic_task", "last_run_at", "created_by"]

@@ -99,6 +99,7 @@ class ClubListCreateApi(APIView):
                 request_only=True,
             ),
             OpenApiExample("By slug", value={"slug": "club-padel-norte"}, request_only=True),
+            OpenApiExample("Imported", value=CLUB_EXAMPLE, response_only=True),
         ],
     )
     def post(self, request: Request) -> Response:
@@ -159,7 +160,11 @@ class ClubSearchApi(APIView):
 class ClubDetailApi(APIView):
     permission_classes = [StaffWritesOrReadOnly]
 
-    @extend_schema(summary="One club with its courts and monitoring", responses=ClubOutput)
+    @extend_schema(
+        summary="One club with its courts and monitoring",
+        responses=ClubOutput,
+        examples=[OpenApiExample("A club", value=CLUB_EXAMPLE, response_only=True)],
+    )
     def get(self, request: Request, club_id: int) -> Response:
         return Response(ClubOutput(club_for_api(club_id)).data)
 
@@ -167,7 +172,10 @@ class ClubDetailApi(APIView):
         summary="Rename a club (the rest comes from Playtomic)",
         request=ClubUpdateInput,
         responses=ClubOutput,
-        examples=[OpenApiExample("Rename", value={"name": "Norte"}, request_only=True)],
+        examples=[
+            OpenApiExample("Rename", value={"name": "Norte"}, request_only=True),
+            OpenApiExample("Renamed", value={**CLUB_EXAMPLE, "name": "Norte"}, response_only=True),
+        ],
     )
     def patch(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -190,6 +198,17 @@ MONITORING_EXAMPLE = {
     "days_ahead": 7,
     "sports": ["PADEL"],
 }
+
+MONITORING_OUTPUT_EXAMPLE = {
+    **MONITORING_EXAMPLE,
+    "account": 2,
+    "last_run_at": "2026-03-28T11:45:00Z",
+    "created_at": "2026-03-01T10:00:00Z",
+    "updated_at": "2026-03-20T18:30:00Z",
+}
+MONITORING_RESPONSE = OpenApiExample(
+    "Monitored", value=MONITORING_OUTPUT_EXAMPLE, response_only=True
+)
 
 
 class MonitoringApi(APIView):
@@ -221,6 +240,7 @@ class MonitoringApi(APIView):
     @extend_schema(
         summary="Read the monitoring config",
         responses={200: MonitoringOutput, 404: OpenApiResponse(description="Not monitored")},
+        examples=[MONITORING_RESPONSE],
     )
     def get(self, request: Request, club_id: int) -> Response:
         config = self._config(club_for_api(club_id))
@@ -232,7 +252,10 @@ class MonitoringApi(APIView):
         summary="Create (or replace) the monitoring config",
         request=MonitoringInput,
         responses={201: MonitoringOutput, 400: OpenApiResponse(description="Field messages")},
-        examples=[OpenApiExample("Every 15 min", value=MONITORING_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("Every 15 min", value=MONITORING_EXAMPLE, request_only=True),
+            MONITORING_RESPONSE,
+        ],
     )
     def post(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -245,6 +268,10 @@ class MonitoringApi(APIView):
         summary="Replace the monitoring config",
         request=MonitoringInput,
         responses=MonitoringOutput,
+        examples=[
+            OpenApiExample("Every 15 min", value=MONITORING_EXAMPLE, request_only=True),
+            MONITORING_RESPONSE,
+        ],
     )
     def put(self, request: Request, club_id: int) -> Response:
         config = self._save(request, club_for_api(club_id), partial=False)
@@ -254,7 +281,12 @@ class MonitoringApi(APIView):
         summary="Change some fields of the monitoring config",
         request=MonitoringInput,
         responses=MonitoringOutput,
-        examples=[OpenApiExample("Pause", value={"enabled": False}, request_only=True)],
+        examples=[
+            OpenApiExample("Pause", value={"enabled": False}, request_only=True),
+            OpenApiExample(
+                "Paused", value={**MONITORING_OUTPUT_EXAMPLE, "enabled": False}, response_only=True
+            ),
+        ],
     )
     def patch(self, request: Request, club_id: int) -> Response:
         config = self._save(request, club_for_api(club_id), partial=True)

@@ -50,6 +50,8 @@ def _heat_rows(heat: selectors.Heatmap, hours: list[int]) -> list[dict[str, Any]
             tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
                 f"{charts.percent(share)} of {c.observed} cells taken" if c else "no data"
             )
+            if c and c.coverage is not None:
+                tip += f" ({charts.percent(c.coverage)} of {c.expected} open cells observed)"
             cells.append({"share": share, "color": charts.share_color(share), "tip": tip})
         rows.append({"label": selectors.WEEKDAY_LABELS[weekday - 1], "cells": cells})
     return rows

@@ -69,7 +69,41 @@ def test_the_heatmap_keeps_a_local_hour_in_its_column_across_a_dst_change():
         (6, 19, 1, 1),
     ]
     assert heat.cell(6, 19).utilization == 0.5
+    # 18:00-21:00 on 2 courts: the 19:00 hour has 2 cells x 2 courts = 4 open cells on each
+    # of Saturday and Monday, whichever side of the change.
+    assert [(c.expected, c.coverage) for c in heat.cells] == [(4, 0.5), (4, 0.5)]
     assert heat.hours == [19]
+
+
+def test_the_heatmap_reports_each_cells_coverage_against_the_open_cells_of_its_hour():
+    club = make_club(opens="01:00", closes="04:00", courts=1)
+    first, last = date(2026, 10, 18), date(2026, 10, 25)  # two Sundays; the second falls back
+    a = court(club)
+    cell(club, a, first, "01:00", [(DAYS, TAKEN)])
+    cell(club, a, first, "02:00", [(DAYS, TAKEN)])
+    cell(club, a, first, "02:30", [(DAYS, FREE)])
+    cell(club, a, last, "02:00", [(DAYS, TAKEN)])
+    cell(club, a, date(2026, 10, 20), "03:00", [(DAYS, NOT_RELEASED)])  # not observed
+
+    heat = selectors.utilization_heatmap(club=club, date_from=first, date_to=last)
+
+    # The 01:00 hour has 2 open cells each Sunday: 4 in all, 1 seen. 02:00 happens
+    # twice on 25 October, so its hour holds 2 + 4 = 6 open cells, 3 seen.
+    assert [(c.weekday, c.hour, c.observed, c.expected, c.coverage) for c in heat.cells] == [
+        (7, 1, 1, 4, 0.25),
+        (7, 2, 3, 6, 0.5),
+    ]
+
+
+def test_the_heatmap_has_no_coverage_when_the_opening_hours_are_unknown():
+    club = make_club()
+    club.opening_hours = {}
+    club.save()
+    cell(club, court(club), SAT, "08:00", [(DAYS, TAKEN)])
+
+    heat = selectors.utilization_heatmap(club=club, date_from=SAT, date_to=SAT)
+
+    assert [(c.observed, c.expected, c.coverage) for c in heat.cells] == [(1, None, None)]
 
 
 def test_a_club_whose_local_day_spans_two_utc_dates_is_counted_on_its_local_day():
@@ -87,6 +121,8 @@ def test_a_club_whose_local_day_spans_two_utc_dates_is_counted_on_its_local_day(
     assert (daily[0].figures.taken, daily[0].figures.free, daily[0].figures.expected) == (2, 1, 30)
     assert daily[1].figures.observed == 0
     assert [(c.weekday, c.hour, c.taken) for c in heat.cells] == [(6, 9, 1), (6, 20, 1), (6, 21, 0)]
+    # Each local hour of the Saturday holds 2 open cells on the one court, 1 seen.
+    assert {c.coverage for c in heat.cells} == {0.5}
 
 
 def test_current_utilization_splits_today_at_now():
@@ -162,9 +198,15 @@ def test_club_comparison_gives_totals_and_an_hourly_profile_per_club():
 
     assert [s.club.name for s in summary] == ["One", "Two"]
     assert summary[0].total.utilization == 0.5
-    assert summary[0].by_hour == {8: 1.0, 9: 0.0}
+    # 08:00-10:00 on 2 courts: each hour has 2 cells x 2 courts = 4 open cells, 1 observed.
+    assert {h: (u.utilization, u.coverage) for h, u in summary[0].by_hour.items()} == {
+        8: (1.0, 0.25),
+        9: (0.0, 0.25),
+    }
     assert summary[0].peak_hour == 8
-    assert summary[1].by_hour == {9: 1.0}
+    assert {h: (u.utilization, u.coverage) for h, u in summary[1].by_hour.items()} == {
+        9: (1.0, 0.25)
+    }
 
 
 def test_the_fill_curve_reads_each_cell_at_each_lead_time():

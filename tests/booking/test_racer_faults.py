@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from booking import services
-from booking.models import BookingAttempt
+from booking.models import BookingAttempt, PlaytomicAccount
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
@@ -56,12 +56,23 @@ def test_an_expired_access_token_is_renewed_and_the_booking_goes_through(make_ru
     attempt = rule.attempts.get(target_date=target)
     # Log in now, then expire every token at the sandbox: the burst meets a 401.
     services.account_client(account=rule.accounts.get()).list_matches(size=1)
+    before = PlaytomicAccount.objects.get()
+    assert before.refresh_token and before.tokens_rotated_at is not None
     use_sandbox.expire_tokens()
 
     attempt = services.attempt_run(attempt_id=attempt.pk, probe_clock=False)
 
     assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason
     assert len(sandbox_bookings(use_sandbox)) == 1
+    # Refresh tokens are single-use: the rotated one must be in the database, not only in
+    # the client that used it.
+    after = PlaytomicAccount.objects.get()
+    assert after.refresh_token
+    assert after.refresh_token != before.refresh_token
+    assert after.tokens_rotated_at is not None
+    assert after.tokens_rotated_at > before.tokens_rotated_at
+    # And it works: a client built from the stored tokens alone can read the matches.
+    services.account_client(account=after).list_matches(size=1)
 
 
 def test_409_for_every_candidate_fails_with_the_reason(make_rule, use_sandbox, club):

@@ -6,12 +6,14 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from availability.models import AvailabilityEvent, CellState, SlotState
 from booking import selectors, services
 from booking.models import BookingAttempt, BookingRule
+from clubs.models import Club
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
@@ -163,25 +165,45 @@ def test_a_freed_cell_starts_a_snipe_that_books_it(member, club, account, use_sa
 
 
 def test_sniping_respects_minimum_notice_and_the_cancellation_window(member, club, account):
-    rule = rule_for(
-        member,
-        club,
-        account,
-        weekdays=list(range(7)),
-        snipe_cancellations=True,
-        snipe_min_notice_minutes=30,
-    )
-    assert club.cancellation_policy_hours == 24
-    tomorrow = timezone.now().astimezone(club.zone).date() + timedelta(days=1)
-    start = selectors.rule_window_utc(rule, tomorrow)[0]
-    event = AvailabilityEvent.objects.create(
-        club=club,
-        kind=AvailabilityEvent.Kind.SLOT_FREED,
-        local_date=tomorrow,
-        start=start,
-        end=start + timedelta(minutes=30),
-    )
-    if start - timezone.now() < timedelta(hours=24):
-        assert services.snipe_freed_cells(event_ids=[event.pk]) == []
-    BookingRule.objects.filter(pk=rule.pk).update(snipe_inside_cancellation_window=True)
-    assert len(services.snipe_freed_cells(event_ids=[event.pk])) == 1
+    # Monday 12:00 in Madrid (CET): the freed cell at 18:00 local is six hours away.
+    with time_machine.travel(datetime(2026, 11, 23, 11, 0, tzinfo=UTC), tick=False):
+        Club.objects.filter(pk=club.pk).update(cancellation_policy_hours=0)
+        rule = rule_for(
+            member,
+            club,
+            account,
+            weekdays=list(range(7)),
+            snipe_cancellations=True,
+            snipe_min_notice_minutes=7 * 60,
+        )
+        today = timezone.now().astimezone(club.zone).date()
+        start = selectors.rule_window_utc(rule, today)[0]
+        assert start - timezone.now() == timedelta(hours=6)
+        event = AvailabilityEvent.objects.create(
+            club=club,
+            kind=AvailabilityEvent.Kind.SLOT_FREED,
+            local_date=today,
+            start=start,
+            end=start + timedelta(minutes=30),
+        )
+
+        def snipe() -> int:
+            return len(services.snipe_freed_cells(event_ids=[event.pk]))
+
+        # Inside the minimum notice (7 h), no cancellation window.
+        assert snipe() == 0
+        # Just outside the notice, still no window.
+        BookingRule.objects.filter(pk=rule.pk).update(snipe_min_notice_minutes=5 * 60)
+        assert snipe() == 1
+        # Outside the notice but inside the club's 8 h cancellation window.
+        BookingAttempt.objects.filter(rule=rule).update(state=BookingAttempt.State.FAILED)
+        Club.objects.filter(pk=club.pk).update(cancellation_policy_hours=8)
+        assert snipe() == 0
+        # The rule may snipe inside the window: only the notice counts again.
+        BookingRule.objects.filter(pk=rule.pk).update(snipe_inside_cancellation_window=True)
+        assert snipe() == 1
+        # Just outside both: a 5 h window and a 5 h notice.
+        BookingAttempt.objects.filter(rule=rule).update(state=BookingAttempt.State.FAILED)
+        BookingRule.objects.filter(pk=rule.pk).update(snipe_inside_cancellation_window=False)
+        Club.objects.filter(pk=club.pk).update(cancellation_policy_hours=5)
+        assert snipe() == 1

@@ -4,13 +4,15 @@ that the grid and charts are drawn with data, and keep screenshots in var/screen
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from availability.models import PollRun
 from bench.history import ClubPlan, create_club, fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,6 +93,19 @@ def test_a_member_sees_home_club_and_compare_pages_drawn_with_data(page, live_se
     assert page.locator("#heatmap td[style*='hsl']").count() == 7 * 15
     assert page.locator("#prices svg rect.range").count() == 15
     assert page.locator("#chance svg circle").count() > 3
+    bars = page.locator("#courts .court-bar")
+    assert bars.count() == 6
+    assert bars.locator(".court-name").all_inner_texts() == [
+        c.name for c in clubs[0].courts.order_by("reservation_priority", "name", "id")
+    ]
+    widths = [
+        int(style.split("width:")[1].split("%")[0])
+        for style in bars.locator(".hbar > div").evaluate_all(
+            "els => els.map(e => e.style.cssText)"
+        )
+    ]
+    assert len(widths) == 6 and all(0 < w <= 100 for w in widths)
+    assert all(t.endswith("%") for t in bars.locator("span.small").all_inner_texts())
     assert page.locator("#monitoring").count() == 0  # members look, staff change
     assert page.locator("text=Fetch now").count() == 0
     page.screenshot(path=str(SHOTS / "club.png"), full_page=True)
@@ -110,3 +125,34 @@ def test_staff_get_the_controls(page, live_server, clubs):
     assert page.locator("#monitoring form").count() == 1
     assert page.locator("text=Fetch now").count() == 1
     page.screenshot(path=str(SHOTS / "club-staff.png"), full_page=True)
+
+
+def test_the_home_cards_show_each_clubs_last_poll_and_recent_failures(page, live_server, clubs):
+    now = datetime.now(UTC)
+    # Both clubs had a good poll 5 minutes ago (fill). Then Madrid's latest poll failed; London
+    # failed once two hours ago and recovered.
+    for club, ago in ((clubs[0], timedelta(minutes=1)), (clubs[1], timedelta(hours=2))):
+        PollRun.objects.create(
+            club=club,
+            started_at=now - ago,
+            finished_at=now - ago + timedelta(seconds=2),
+            outcome=PollRun.Outcome.FAILED,
+            error_kind="timeout",
+            error_message="read timed out",
+        )
+    get_user_model().objects.create_user(username="ana", password="member-pass-123")
+    log_in(page, live_server, "ana", "member-pass-123")
+
+    madrid = page.locator(f".club-card[data-club='{clubs[0].pk}'] .status-line")
+    london = page.locator(f".club-card[data-club='{clubs[1].pk}'] .status-line")
+    assert madrid.locator(".badge.bad").inner_text() == "last poll failed: timeout"
+    assert madrid.locator(".badge.bad").get_attribute("title") == "read timed out"
+    assert madrid.locator(".badge.warn").count() == 0
+    assert london.locator(".badge.warn").inner_text() == "1 failure in 24 h"
+    assert london.locator(".badge.bad").count() == 0
+    for card in (madrid, london):
+        # fill() stamped the good poll 5 minutes before the fixture ran.
+        assert re.fullmatch(
+            r"last good poll [5-9]\xa0minutes ago", card.locator(".muted").inner_text()
+        )
+    page.screenshot(path=str(SHOTS / "home-status.png"), full_page=True)

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from availability.models import PollRun
 from availability.selectors import local_today
-from clubs.models import MonitoringConfig
+from clubs.models import Club, MonitoringConfig
 from tests.availability.analytics_history import DAYS, TAKEN, cell, court, make_club
+from tests.clubs.conftest import MADRID, tenant_id
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,83 @@ def test_far_off_dates_and_odd_digits_on_the_club_page_fall_back_with_a_message(
     text = page.content.decode()
     assert "“0001-01-01” is not a date between 2000-01-01 and 2099-12-31" in text
     assert "“9999-12-31” is not a date between 2000-01-01 and 2099-12-31" in text
+
+
+def test_staff_search_the_sandbox_by_name_and_import_a_result(client, staff, reader, use_sandbox):
+    tenant = tenant_id(use_sandbox, MADRID)
+    client.force_login(staff)
+
+    found = client.get("/clubs/add/?q=padel madrid")
+    imported = client.post("/clubs/add/", {"tenant_id": tenant}, follow=True)
+
+    assert found.status_code == 200
+    assert b"Sandbox Padel Madrid" in found.content
+    assert f'name="tenant_id" value="{tenant}"'.encode() in found.content
+    club = Club.objects.get(playtomic_id=tenant)
+    assert club.courts.exists()
+    assert imported.redirect_chain[-1][0] == f"/clubs/{club.pk}/"
+    assert f"{club.name} imported with {club.courts.count()} courts".encode() in imported.content
+    again = client.get("/clubs/add/?q=padel madrid")
+    assert f'href="/clubs/{club.pk}/"'.encode() in again.content  # now Open, not Import
+
+
+def test_staff_fetch_now_records_a_manual_poll_run(client, staff, madrid):
+    client.force_login(staff)
+
+    page = client.post(f"/clubs/{madrid.pk}/fetch/", follow=True)
+
+    run = PollRun.objects.get(club=madrid)
+    assert run.trigger == PollRun.Trigger.MANUAL
+    assert run.outcome == PollRun.Outcome.OK and run.cells_seen > 0
+    assert f"{run.cells_seen} cells seen".encode() in page.content
+
+
+def test_a_member_cannot_fetch_or_import_and_nothing_is_written(
+    client, member, reader, use_sandbox
+):
+    club = make_club()
+    client.force_login(member)
+    clubs_before = Club.objects.count()
+
+    fetch = client.post(f"/clubs/{club.pk}/fetch/")
+    add = client.post("/clubs/add/", {"tenant_id": tenant_id(use_sandbox, MADRID)})
+
+    assert fetch.status_code == 302 and "login" in fetch["Location"]
+    assert add.status_code == 302 and "login" in add["Location"]
+    assert not PollRun.objects.exists()
+    assert Club.objects.count() == clubs_before
+
+
+@pytest.mark.parametrize(
+    "tenant",
+    ["", "   ", "00000000-0000-4000-8000-000000000000", "not-a-uuid", "x" * 5000],
+    ids=["empty", "blank", "unknown", "junk", "very-long"],
+)
+def test_importing_a_bad_tenant_id_explains_instead_of_failing(
+    client, staff, reader, use_sandbox, tenant
+):
+    client.force_login(staff)
+
+    page = client.post("/clubs/add/", {"tenant_id": tenant}, follow=True)
+
+    assert page.status_code == 200
+    assert page.redirect_chain[-1][0] == "/clubs/add/"
+    assert b"msg-error" in page.content
+    assert not Club.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["x", "zzzz-no-such-club", "%00%ff<script>", "a" * 5000, "%F0%9F%8E%BE"],
+    ids=["too-short", "unknown", "junk", "very-long", "emoji"],
+)
+def test_a_junk_search_answers_with_a_message_never_a_server_error(
+    client, staff, reader, use_sandbox, query
+):
+    client.force_login(staff)
+
+    page = client.get(f"/clubs/add/?q={query}")
+
+    assert page.status_code == 200
+    assert b"msg-error" in page.content or b"No club on Playtomic matches" in page.content
+    assert b"<script>" not in page.content

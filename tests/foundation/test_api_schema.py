@@ -55,3 +55,20 @@ def test_the_attempt_list_documents_its_rule_filter(schema):
     parameters = schema["paths"]["/api/booking/attempts/"]["get"]["parameters"]
 
     assert "rule" in {p["name"] for p in parameters}
+
+
+def _responses_without_an_example(schema: dict[str, Any]) -> list[str]:
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation.get("responses", {}).items():
+                if not code.startswith("2"):
+                    continue
+                for media, body in response.get("content", {}).items():
+                    if "example" not in body and not body.get("examples"):
+                        missing.append(f"{method.upper()} {path} {code} {media}")
+    return missing
+
+
+def test_every_successful_response_carries_an_example(schema):
+    assert _responses_without_an_example(schema) == []

@@ -1,8 +1,11 @@
+import socket
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from playtomic_monitor import health
+from playtomic_monitor.celery import app
 from playtomic_monitor.heartbeats import heartbeat_mark_ran, heartbeat_mark_sent
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,52 @@ def test_it_reports_a_stale_worker_queue(client):
 def test_it_needs_no_login(client):
     _beat_all()
     assert client.get("/health/").status_code == 200
+
+
+def _failing_check() -> dict[str, object]:
+    return {"ok": False, "error": "OperationalError"}
+
+
+def test_a_broken_database_gives_503_and_names_the_database(client, monkeypatch):
+    _beat_all()
+    monkeypatch.setattr(health, "_check_database", _failing_check)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"] == {"ok": False, "error": "OperationalError"}
+    assert checks["broker"]["ok"] is True
+
+
+def test_an_unreachable_broker_gives_503_and_names_the_broker(client, settings):
+    _beat_all()
+    # A loopback port nothing listens on: the broker check must fail fast, not hang.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    app.conf.broker_url = f"redis://127.0.0.1:{closed_port}/0"
+    try:
+        response = client.get("/health/")
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["broker"]["ok"] is False
+    assert checks["broker"]["error"]
+    assert checks["database"]["ok"] is True
+    assert checks["beat"]["ok"] is True
+    assert checks["workers"]["ok"] is True
+
+
+def test_a_stale_beat_alone_gives_503_and_names_beat(client):
+    _beat_all()
+    stale = timezone.now() - timedelta(minutes=10)
+    for queue in ("poll", "booking", "notify"):
+        heartbeat_mark_sent(queue=queue, at=stale)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["beat"]["ok"] is False
+    assert checks["beat"]["last_sent_age_seconds"] >= 590
+    assert checks["workers"]["ok"] is True
+    assert checks["database"]["ok"] is True
+    assert checks["broker"]["ok"] is True

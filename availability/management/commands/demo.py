@@ -144,7 +144,7 @@ class Command(BaseCommand):
     def _run_system(self, sandbox_url: str, port: int) -> None:
         env = dict(os.environ)
         env["PLAYTOMIC_BASE_URL"] = sandbox_url
-        env["PORT"] = str(port)
+        env["WEB_PORT"] = str(port)
         self.stdout.write("Starting web, worker and beat (Ctrl-C stops all)...")
         honcho = [
             sys.executable,
