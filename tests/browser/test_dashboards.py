@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from availability.models import PollRun
 from bench.history import ClubPlan, create_club, fill
@@ -48,6 +49,10 @@ def page(live_server, monkeypatch):
         page = browser.new_page(viewport={"width": 1360, "height": 900})
         yield page
         browser.close()
+        # ORM calls made while Playwright's event loop runs get a connection of their own
+        # (Django keys connections by async context); close it here, or PostgreSQL refuses to
+        # drop the test database at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
