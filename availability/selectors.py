@@ -157,12 +157,12 @@ def _summaries(club: Club, sport_id: str | None, days: DateRange) -> QuerySet[St
 # --- Utilization ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Utilization:
+class _Shares:
+    """Utilization and coverage from taken/free counts and the expected open cells."""
+
     taken: int
     free: int
-    expected: int | None = None
-    not_released: int = 0
+    expected: int | None
 
     @property
     def observed(self) -> int:
@@ -175,6 +175,14 @@ class Utilization:
     @property
     def coverage(self) -> float | None:
         return _coverage(self.observed, self.expected)
+
+
+@dataclass(frozen=True)
+class Utilization(_Shares):
+    taken: int
+    free: int
+    expected: int | None = None
+    not_released: int = 0
 
 
 @dataclass(frozen=True)
@@ -284,25 +292,13 @@ def utilization_total(days: Sequence[DayUtilization]) -> Utilization:
 
 
 @dataclass(frozen=True)
-class HeatCell:
+class HeatCell(_Shares):
     weekday: int  # ISO: 1 = Monday
     hour: int  # local hour of the cell's start
     taken: int
     free: int
     # Open cells of this weekday and hour over the range (None: opening hours unknown).
     expected: int | None = None
-
-    @property
-    def observed(self) -> int:
-        return self.taken + self.free
-
-    @property
-    def utilization(self) -> float | None:
-        return _ratio(self.taken, self.observed)
-
-    @property
-    def coverage(self) -> float | None:
-        return _coverage(self.observed, self.expected)
 
 
 @dataclass(frozen=True)
