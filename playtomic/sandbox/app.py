@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 from playtomic.sandbox.clock import SandboxClock
 from playtomic.sandbox.faults import FaultRule, Faults
+from playtomic.sandbox.network import Network, NetworkModel
 from playtomic.sandbox.world import Account, ApiError, World, parse_naive
 
 StartResponse = Callable[..., Any]
@@ -42,14 +43,18 @@ class Response:
     body: bytes
     content_type: str = "application/json"
     extra_headers: tuple[tuple[str, str], ...] = ()
+    # Why a booking was refused, for the request log; never sent.
+    refusal: str | None = None
 
 
 def json_response(status: int, payload: Any) -> Response:
     return Response(status, json.dumps(payload, ensure_ascii=False).encode())
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    return json_response(status, {"status": code, "localized_message": message})
+def error_response(status: int, code: str, message: str, refusal: str | None = None) -> Response:
+    response = json_response(status, {"status": code, "localized_message": message})
+    response.refusal = refusal
+    return response
 
 
 _REASONS = {
@@ -161,11 +166,12 @@ class RequestLog:
 
 
 class SandboxApp:
-    """WSGI callable. `world`, `faults` and `log` are the in-process controls."""
+    """WSGI callable. `world`, `faults`, `network` and `log` are the in-process controls."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, network: NetworkModel | None = None) -> None:
         self.world = world
         self.faults = Faults(world.seed)
+        self.network = Network(world.seed, network)
         self.log = RequestLog()
 
     @property
@@ -175,8 +181,6 @@ class SandboxApp:
     # ----- WSGI -----
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        received_unix = time.time()
-        received_at = self.clock.now()
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = environ.get("PATH_INFO", "") or "/"
         query = environ.get("QUERY_STRING", "")
@@ -184,10 +188,15 @@ class SandboxApp:
         if path.startswith("/_sandbox/"):
             return self._send(start_response, self._control(method, path, _Query(query), body))
 
+        # The network model: the request reaches the sandbox after the inbound delay, acts at
+        # that instant, takes the processing time (plus any latency fault), and its response
+        # (stamped with `Date` then) reaches the client after the outbound delay.
+        delays = self.network.sample()
+        _sleep_ms(delays.inbound_ms)
+        received_unix, received_ts = self.clock.reading()
+        received_at = datetime.fromtimestamp(received_ts, UTC)
         endpoint, handler, args = self._route(method, path)
         decision = self.faults.decide(endpoint)
-        if decision.latency_ms:
-            time.sleep(decision.latency_ms / 1000)
         email = self._email(environ)
         response: Response | None
         if decision.drop_connection == "before":
@@ -205,11 +214,13 @@ class SandboxApp:
                 decision.error_status, reason.upper().replace(" ", "_"), reason
             )
         else:
-            response = self._handle(handler, args, environ, _Query(query), body)
+            with self.world.acting_at(received_ts):
+                response = self._handle(handler, args, environ, _Query(query), body)
             if decision.malformed_json and response.content_type == "application/json":
                 response.body = response.body[: max(1, len(response.body) // 2)] + b'",,{'
         if decision.drop_connection is not None:
             response = None
+        _sleep_ms(delays.processing_ms + decision.latency_ms)
         self.log.append(
             {
                 "received_at": received_at.isoformat(timespec="microseconds"),
@@ -221,6 +232,8 @@ class SandboxApp:
                 "status": None if response is None else response.status,
                 "email": email,
                 "faults": decision.names,
+                "refusal": None if response is None else response.refusal,
+                **delays.to_json(),
                 "duration_ms": round((time.time() - received_unix) * 1000, 3),
             }
         )
@@ -228,7 +241,9 @@ class SandboxApp:
             environ[DROP_CONNECTION] = True
             start_response("500 Internal Server Error", [("Content-Length", "0")])
             return [b""]
-        return self._send(start_response, response)
+        sent = self._send(start_response, response)
+        _sleep_ms(delays.outbound_ms)
+        return sent
 
     def _send(self, start_response: StartResponse, response: Response) -> list[bytes]:
         headers = [
@@ -307,7 +322,7 @@ class SandboxApp:
             account = self.world.authenticate(token)
             return handler(account, query, payload, *args)
         except ApiError as error:
-            return error_response(error.status, error.code, error.message)
+            return error_response(error.status, error.code, error.message, error.refusal)
 
     def _api_login(self, payload: Any) -> Response:
         if not isinstance(payload, dict) or not payload.get("email") or not payload.get("password"):
@@ -462,6 +477,17 @@ class SandboxApp:
         apply_clock_settings(self.clock, payload)
         return json_response(200, self.clock.describe())
 
+    def _control_network_get(self, query: _Query, payload: Any) -> Response:
+        return json_response(200, self.network.describe())
+
+    def _control_network_put(self, query: _Query, payload: Any) -> Response:
+        self.network.set(NetworkModel.from_json(payload))
+        return json_response(200, self.network.describe())
+
+    def _control_network_delete(self, query: _Query, payload: Any) -> Response:
+        self.network.set(NetworkModel())
+        return json_response(200, self.network.describe())
+
     def _control_faults_get(self, query: _Query, payload: Any) -> Response:
         return json_response(200, [rule.to_json() for rule in self.faults.rules()])
 
@@ -543,17 +569,26 @@ class SandboxApp:
         return json_response(200, {"reset": True})
 
     def reset(self) -> None:
-        """World back to its seed, no faults, empty request log (the clock is kept)."""
+        """World back to its seed, no faults, empty request log. The clock and the network
+        model are kept; the network's random sequence starts again from its seed."""
         self.world.reset()
         self.faults.clear()
+        self.network.restart()
         self.log.clear()
 
 
+def _sleep_ms(milliseconds: float) -> None:
+    if milliseconds > 0:
+        time.sleep(milliseconds / 1000)
+
+
 def apply_clock_settings(clock: SandboxClock, settings: dict[str, Any]) -> None:
-    """Apply a /_sandbox/clock body: real, offset_seconds, now (+frozen, speed), speed,
-    advance_seconds, frozen. Keys are applied in that order."""
+    """Apply a /_sandbox/clock body: real, drift_ppm, offset_seconds, now (+frozen, speed),
+    speed, advance_seconds, frozen. Keys are applied in that order."""
     if settings.get("real"):
         clock.reset()
+    if "drift_ppm" in settings:
+        clock.set_drift(float(settings["drift_ppm"]))
     if "offset_seconds" in settings:
         clock.set_offset(timedelta(seconds=float(settings["offset_seconds"])))
     speed = settings.get("speed")

@@ -19,7 +19,8 @@ from urllib.parse import unquote
 from playtomic.sandbox.app import DROP_CONNECTION, SandboxApp, apply_clock_settings
 from playtomic.sandbox.clock import SandboxClock
 from playtomic.sandbox.faults import FaultRule
-from playtomic.sandbox.world import Account, RivalAttempt, World
+from playtomic.sandbox.network import NetworkModel
+from playtomic.sandbox.world import RIVAL_LAG_SECONDS, Account, RivalAttempt, World
 
 # Idle keep-alive connections are closed after this many seconds.
 IDLE_TIMEOUT = 30.0
@@ -138,14 +139,26 @@ class SandboxServer:
         frozen: bool = False,
         speed: float | None = None,
         demand: bool = True,
+        offset_seconds: float | None = None,
+        drift_ppm: float = 0.0,
+        network: NetworkModel | None = None,
     ) -> None:
+        """`offset_seconds`: the sandbox clock is the host's plus this (not with `now`);
+        `drift_ppm`: it gains this many microseconds per second; `network`: the delays of
+        every API request (see docs/sandbox.md, "Network and clock model")."""
+        if now is not None and offset_seconds is not None:
+            raise ValueError("give the sandbox clock either `now` or `offset_seconds`, not both")
         self.clock = clock or SandboxClock()
+        if drift_ppm:
+            self.clock.set_drift(drift_ppm)
+        if offset_seconds is not None:
+            self.clock.set_offset(timedelta(seconds=offset_seconds))
         if now is not None:
             self.clock.set(now, frozen=frozen, speed=speed)
         elif speed is not None:
             self.clock.set_speed(speed)
         self.world = World(seed=seed, clock=self.clock, accounts=accounts, demand=demand)
-        self.app = SandboxApp(self.world)
+        self.app = SandboxApp(self.world, network)
         self._host = host
         self._port = port
         self._httpd: _HTTPServer | None = None
@@ -179,7 +192,7 @@ class SandboxServer:
             if due is not None:
                 real = self.clock.real_time_at(due)
                 if real is not None:
-                    wait = min(wait, max(0.0, real - time.time()))
+                    wait = min(wait, max(0.0, real + RIVAL_LAG_SECONDS - time.time()))
             if self._stopping.wait(wait):
                 return
             self.world.tick()
@@ -221,6 +234,15 @@ class SandboxServer:
         """Same keys as POST /_sandbox/clock."""
         apply_clock_settings(self.clock, settings)
         return self.clock.describe()
+
+    @property
+    def network(self) -> NetworkModel:
+        return self.app.network.model
+
+    def set_network(self, model: NetworkModel | None = None) -> dict[str, Any]:
+        """As PUT /_sandbox/network (None: no delays, as DELETE)."""
+        self.app.network.set(model or NetworkModel())
+        return self.app.network.describe()
 
     def add_fault(self, **spec: Any) -> FaultRule:
         """Same keys as POST /_sandbox/faults (one rule)."""

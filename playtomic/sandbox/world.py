@@ -1,20 +1,24 @@
 """The sandbox world: clubs, simulated demand, accounts, tokens, holds, matches and rivals.
 
 All state lives behind one lock. Operations raise `ApiError` with the wire contract's status
-and error code; the WSGI app renders it. Time always comes from the sandbox clock.
+and error code; the WSGI app renders it. Time always comes from the sandbox clock: an operation
+inside `World.acting_at(t)` happens at t (the instant its request was received), otherwise at the
+clock's reading.
 """
 
 from __future__ import annotations
 
 import base64
 import bisect
+import contextlib
 import hashlib
 import json
 import random
 import secrets
 import threading
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,14 +34,21 @@ HOLD_TTL = timedelta(minutes=5)
 MAX_WINDOW = timedelta(hours=25)
 MAX_PAGE_SIZE = 50
 _CACHE_LIMIT = 50_000
+# Without a request to run it, a rival runs this long (real seconds) after its instant, so a
+# request received just before that instant, still on its way to the lock, acts first. Its
+# booking is dated at its own instant either way, and a request received after it runs it first.
+RIVAL_LAG_SECONDS = 0.05
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """`refusal` says why a booking was refused (request log only; never on the wire)."""
+
+    def __init__(self, status: int, code: str, message: str, *, refusal: str | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.refusal = refusal
 
 
 def naive(instant: datetime | float) -> str:
@@ -228,6 +239,7 @@ class RivalAttempt:
     start: datetime
     duration: int
     due: float
+    delay_ms: float = 0.0
     status: str = "PENDING"
     match_id: str | None = None
 
@@ -238,6 +250,7 @@ class RivalAttempt:
             "resource_id": self.court.resource_id,
             "start": naive(self.start),
             "duration": self.duration,
+            "delay_ms": self.delay_ms,
             "due_at": datetime.fromtimestamp(self.due, UTC).isoformat(timespec="microseconds"),
             "status": self.status,
             "match_id": self.match_id,
@@ -275,6 +288,7 @@ class World:
         self.demand = demand
         self._initial_accounts = list(accounts)
         self._lock = threading.RLock()
+        self._acting = threading.local()
         self._build()
 
     def _build(self) -> None:
@@ -293,6 +307,23 @@ class World:
         self._sim_cache: dict[tuple[str, date, float | None], list[SimBooking]] = {}
         for email, password in self._initial_accounts:
             self._add_account(email, password)
+
+    # ----- time -----
+
+    @contextlib.contextmanager
+    def acting_at(self, timestamp: float) -> Iterator[None]:
+        """Operations of this thread inside the block happen at `timestamp` (sandbox clock),
+        however long they wait for the lock: a request acts at the instant it was received."""
+        previous = getattr(self._acting, "timestamp", None)
+        self._acting.timestamp = timestamp
+        try:
+            yield
+        finally:
+            self._acting.timestamp = previous
+
+    def _now(self) -> float:
+        acting: float | None = getattr(self._acting, "timestamp", None)
+        return self.clock.timestamp() if acting is None else acting
 
     # ----- ids -----
 
@@ -455,7 +486,8 @@ class World:
         delay_ms_min: float = 50,
         delay_ms_max: float = 500,
     ) -> list[RivalAttempt]:
-        """Rivals try to book each slot at its public release instant + a random delay."""
+        """Rivals try to book each slot at its public release instant + a delay: the slot's own
+        `delay_ms` if it has one, else uniform in [delay_ms_min, delay_ms_max]."""
         with self._lock:
             attempts: list[RivalAttempt] = []
             for slot in slots:
@@ -469,10 +501,22 @@ class World:
                     else parse_naive(str(slot["start"]))
                 )
                 day = start.astimezone(club.zone).date()
-                delay = self._rng.uniform(delay_ms_min, delay_ms_max) / 1000
-                due = self.release_instant(club, day, start).timestamp() + delay
+                delay_ms = (
+                    float(slot["delay_ms"])
+                    if slot.get("delay_ms") is not None
+                    else self._rng.uniform(delay_ms_min, delay_ms_max)
+                )
+                if not 0 <= delay_ms < float("inf"):
+                    raise ValueError("a rival's delay_ms is zero or a positive number")
+                due = self.release_instant(club, day, start).timestamp() + delay_ms / 1000
                 attempt = RivalAttempt(
-                    self._uuid(), club, court, start.astimezone(UTC), int(slot["duration"]), due
+                    self._uuid(),
+                    club,
+                    court,
+                    start.astimezone(UTC),
+                    int(slot["duration"]),
+                    due,
+                    delay_ms=delay_ms,
                 )
                 self.rivals.append(attempt)
                 attempts.append(attempt)
@@ -484,18 +528,26 @@ class World:
             return datetime.fromtimestamp(min(pending), UTC) if pending else None
 
     def tick(self) -> None:
-        """Let everything due by now happen (rival attempts)."""
+        """Let the rival attempts due by RIVAL_LAG_SECONDS ago happen (a timer's call)."""
         with self._lock:
-            self._begin()
+            self._run_due(self._settled())
+
+    def _settled(self) -> float:
+        """Sandbox time RIVAL_LAG_SECONDS of real time ago (now on a frozen clock)."""
+        return self.clock.timestamp_at(time.time() - RIVAL_LAG_SECONDS)
 
     def _begin(self) -> float:
-        now = self.clock.timestamp()
+        now = self._now()
+        self._run_due(now)
+        return now
+
+    def _run_due(self, until: float) -> None:
         pending = sorted(
-            (r for r in self.rivals if r.status == "PENDING" and r.due <= now), key=lambda r: r.due
+            (r for r in self.rivals if r.status == "PENDING" and r.due <= until),
+            key=lambda r: r.due,
         )
         for attempt in pending:
             self._run_rival(attempt)
-        return now
 
     def _run_rival(self, attempt: RivalAttempt) -> None:
         day = attempt.start.astimezone(attempt.club.zone).date()
@@ -602,7 +654,10 @@ class World:
     def _busy(self, club: Club, court: Court, day: date, t: float) -> list[tuple[float, float]]:
         """Intervals of this court-day that are taken or held at time t, sorted."""
         real = self._occupancies.get(court.resource_id, [])
-        busy = [(o.start, o.end) for o in real if o.active_at(t)]
+        # Not `active_at(t)`: requests act at their receive instant, so one received earlier
+        # can reach the lock after a later one (or a rival) took the court. Counting that later
+        # use as busy refuses the slot rather than handing it out twice.
+        busy = [(o.start, o.end) for o in real if o.active_until is None or t < o.active_until]
         for booking in self._simulated(club, court, day):
             if not booking.active_at(t):
                 continue
@@ -804,10 +859,18 @@ class World:
             day = start.astimezone(club.zone).date()
             candidate = self._candidate(club, court, day, start.timestamp(), duration)
             if candidate is None or club.playtomic_status != "ACTIVE":
-                raise ApiError(409, "SLOT_NOT_AVAILABLE", "The selected slot is not valid")
-            # Project reading (notes §11.2): taken, held and not-yet-released: the same 409.
+                raise ApiError(
+                    409, "SLOT_NOT_AVAILABLE", "The selected slot is not valid", refusal="invalid"
+                )
+            # Project reading (notes §11.2): taken, held and not-yet-released: the same 409 on
+            # the wire; the request log tells them apart.
             if not self._offered(account, club, court, day, candidate.start, duration, now):
-                raise ApiError(409, "SLOT_NOT_AVAILABLE", "The selected slot is not available")
+                raise ApiError(
+                    409,
+                    "SLOT_NOT_AVAILABLE",
+                    "The selected slot is not available",
+                    refusal=self._refusal(account, club, day, candidate, now),
+                )
             hold = self._occupy(court, candidate, now, now + HOLD_TTL.total_seconds())
             intent = PaymentIntent(
                 payment_intent_id=self._uuid(),
@@ -827,6 +890,17 @@ class World:
             )
             self.intents[intent.payment_intent_id] = intent
             return intent
+
+    def _refusal(
+        self, account: Account, club: Club, day: date, candidate: _Candidate, now: float
+    ) -> str:
+        """Why a valid slot is not offered at `now`: early, past or taken (held, booked, or an
+        orphan gap)."""
+        if candidate.start <= now:
+            return "past"
+        if self.release_instant(club, day, candidate.start_at, account).timestamp() > now:
+            return "early"
+        return "taken"
 
     def payment_intent(self, account: Account, intent_id: str) -> PaymentIntent:
         with self._lock:
@@ -943,7 +1017,7 @@ class World:
 
     def state(self) -> dict[str, Any]:
         with self._lock:
-            self._begin()
+            self._run_due(self._settled())
             return {
                 "seed": self.seed,
                 "demand": self.demand,
