@@ -9,7 +9,10 @@ Design points, each tied to the research notes (`shared/docs/playtomic-api.md`):
   the same refresh token.
 - Only idempotent GETs are retried. A POST that timed out may have booked a court; the caller
   must check its matches instead of blindly trying again.
-- `before_request(host)` runs before every attempt so a shared rate limiter sees retries too.
+- One hook sees every HTTP exchange: `observer.before_request(host)` before each attempt
+  (retries, refreshes and logins included, so a shared rate limiter and circuit breaker see
+  them all) and `observer.on_outcome(host, error)` once after it. What an error means
+  (breaker, poll, unclear write) is a property of its class in `playtomic.errors`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar, overload
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -94,9 +97,31 @@ _MESSAGE_LIMIT = 200
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+
+class ExchangeObserver(Protocol):
+    """Watches every HTTP exchange of one client: the place to rate-limit and to feed a
+    circuit breaker, so that no caller has to. `host` is `host[:port]` of the base URL."""
+
+    def before_request(self, host: str) -> None:
+        """Called before each attempt is sent. Raise a `PlaytomicError` (`CircuitOpen`,
+        `RateLimitWait`) to refuse it; the client then sends nothing and raises that error."""
+
+    def on_outcome(self, host: str, error: PlaytomicError | None) -> None:
+        """Called once after each attempt that was sent: `None` for a 2xx that was read and
+        parsed, else the error the attempt produced (`error.trips_breaker` says whether it
+        counts against the host). Whatever it raises is logged, never raised to the caller: a
+        booking that went through must not turn into a failure because the observer's
+        storage is down."""
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _as_decoded(payload: Any) -> Any:
+    return payload
 
 
 class PlaytomicClient:
@@ -109,6 +134,7 @@ class PlaytomicClient:
         user_agent: str = DEFAULT_USER_AGENT,
         connect_timeout: float = 3.05,
         read_timeout: float = 10.0,
+        observer: ExchangeObserver | None = None,
         before_request: Callable[[str], None] | None = None,
         max_retries: int = 2,
         backoff_base: float = 0.5,
@@ -122,6 +148,8 @@ class PlaytomicClient:
         self._tokens = tokens
         self._token_store = token_store
         self._timeout = (connect_timeout, read_timeout)
+        self._observer = observer
+        # The older, one-sided hook: called before each attempt, never told the outcome.
         self._before_request = before_request
         self._max_retries = max_retries
         self._backoff_base = backoff_base
@@ -152,8 +180,10 @@ class PlaytomicClient:
 
     def login(self, email: str, password: str) -> Tokens:
         body = {"email": email, "password": password, "requested_user_roles": CUSTOMER_ROLES}
-        payload = self._request("POST", "/v3/auth/login", json_body=body, auth=False)
-        return self._adopt(parse_tokens(payload, now=self._clock()))
+        tokens = self._request(
+            "POST", "/v3/auth/login", json_body=body, auth=False, parse=self._parse_tokens
+        )
+        return self._adopt(tokens)
 
     def refresh(self, refresh_token: str | None = None) -> Tokens:
         """Exchange a refresh token (by default the current one) for a new pair. The old
@@ -164,8 +194,9 @@ class PlaytomicClient:
             if not token:
                 raise Unauthorized("no refresh token: log in again")
             body = {"refresh_token": token, "requested_user_roles": CUSTOMER_ROLES}
-            payload = self._request("POST", "/v3/auth/token", json_body=body, auth=False)
-            tokens = parse_tokens(payload, now=self._clock())
+            tokens = self._request(
+                "POST", "/v3/auth/token", json_body=body, auth=False, parse=self._parse_tokens
+            )
             if tokens.user_id is None and current is not None:
                 tokens = Tokens(
                     access_token=tokens.access_token,
@@ -175,6 +206,9 @@ class PlaytomicClient:
                     user_id=current.user_id,
                 )
             return self._adopt(tokens)
+
+    def _parse_tokens(self, payload: Any) -> Tokens:
+        return parse_tokens(payload, now=self._clock())
 
     def _adopt(self, tokens: Tokens) -> Tokens:
         # Kept in memory first so that if the store fails the caller can still read
@@ -238,7 +272,7 @@ class PlaytomicClient:
             params["sport_id"] = sport_id
         if active_only:
             params["playtomic_status"] = "ACTIVE"
-        tenants = parse_tenants(self._request("GET", "/v1/tenants", params=params))
+        tenants = self._request("GET", "/v1/tenants", params=params, parse=parse_tenants)
         if active_only:
             # Inactive clubs come back unless filtered; do not trust the filter to be applied.
             tenants = [t for t in tenants if t.playtomic_status in (None, "ACTIVE")]
@@ -274,7 +308,7 @@ class PlaytomicClient:
                 params["sport_id"] = sport_id
             if active_only:
                 params["playtomic_status"] = "ACTIVE"
-            batch = parse_tenants(self._request("GET", "/v1/tenants", params=params))
+            batch = self._request("GET", "/v1/tenants", params=params, parse=parse_tenants)
             fresh = [t for t in batch if t.tenant_id not in seen]
             if not fresh:
                 # Empty page, or a server that ignores `page` and repeats itself.
@@ -288,13 +322,7 @@ class PlaytomicClient:
             largest_page = max(largest_page, len(batch))
 
     def get_tenant(self, tenant_id: str) -> Tenant:
-        payload = self._request("GET", f"/v1/tenants/{tenant_id}")
-        if isinstance(payload, list):
-            items = unwrap_list(payload)
-            if len(items) != 1:
-                raise SchemaError("", f"expected one tenant, got a list of {len(items)}")
-            payload = items[0]
-        return parse_tenant(payload)
+        return self._request("GET", f"/v1/tenants/{tenant_id}", parse=_parse_one_tenant)
 
     # ---------------------------------------------------------------------------- availability
 
@@ -317,7 +345,7 @@ class PlaytomicClient:
                 "availability window longer than 25 hours", status_code="INCORRECT_PARAMETERS"
             )
         params = {"tenant_id": tenant_id, "sport_id": sport_id, "start_min": low, "start_max": high}
-        return parse_availability(self._request("GET", "/v1/availability", params=params))
+        return self._request("GET", "/v1/availability", params=params, parse=parse_availability)
 
     def availability_for_local_day(
         self,
@@ -382,24 +410,32 @@ class PlaytomicClient:
                 }
             },
         }
-        return parse_payment_intent(self._request("POST", "/v1/payment_intents", json_body=body))
+        return self._request(
+            "POST", "/v1/payment_intents", json_body=body, parse=parse_payment_intent
+        )
 
     def select_payment_method(self, intent_id: str, payment_method_id: str) -> PaymentIntent:
         body = {
             "selected_payment_method_id": payment_method_id,
             "selected_payment_method_data": None,
         }
-        payload = self._request("PATCH", f"/v1/payment_intents/{intent_id}", json_body=body)
-        return parse_payment_intent(payload)
+        return self._request(
+            "PATCH",
+            f"/v1/payment_intents/{intent_id}",
+            json_body=body,
+            parse=parse_payment_intent,
+        )
 
     def confirm_payment_intent(self, intent_id: str) -> PaymentIntent:
-        payload = self._request(
-            "POST", f"/v1/payment_intents/{intent_id}/confirmation", json_body={}
+        return self._request(
+            "POST",
+            f"/v1/payment_intents/{intent_id}/confirmation",
+            json_body={},
+            parse=parse_payment_intent,
         )
-        return parse_payment_intent(payload)
 
     def get_payment_intent(self, intent_id: str) -> PaymentIntent:
-        return parse_payment_intent(self._request("GET", f"/v1/payment_intents/{intent_id}"))
+        return self._request("GET", f"/v1/payment_intents/{intent_id}", parse=parse_payment_intent)
 
     def list_matches(
         self,
@@ -417,19 +453,22 @@ class PlaytomicClient:
         }
         if from_start is not None:
             params["from_start_date"] = to_api_timestamp(from_start, "from_start")
-        return parse_matches(self._request("GET", "/v1/matches", params=params))
+        return self._request("GET", "/v1/matches", params=params, parse=parse_matches)
 
     def get_match(self, match_id: str) -> Match:
-        return parse_match(self._request("GET", f"/v1/matches/{match_id}"))
+        return self._request("GET", f"/v1/matches/{match_id}", parse=parse_match)
 
     def cancel_match(self, match_id: str) -> Match:
         body = {"cancellation_reason_code": "CANCELED_BY_OWNER"}
-        payload = self._request("POST", f"/v1/matches/{match_id}/cancellation", json_body=body)
-        if isinstance(payload, Mapping) and "match_id" in payload:
-            return parse_match(payload)
+        match = self._request(
+            "POST",
+            f"/v1/matches/{match_id}/cancellation",
+            json_body=body,
+            parse=_parse_match_if_any,
+        )
         # The cancellation body is documented by one source only; if it is not a match,
         # read the match back rather than guess.
-        return self.get_match(match_id)
+        return match if match is not None else self.get_match(match_id)
 
     # ---------------------------------------------------------------------------- clock
 
@@ -456,6 +495,11 @@ class PlaytomicClient:
         first_second: float | None = None
         params = {"owner_id": "me", "size": 1, "page": 0} if path == "/v1/matches" else None
         last_start: float | None = None
+
+        def stamp(response: requests.Response) -> tuple[float, float]:
+            # Taken on arrival, before the observer is told (it may write to a cache).
+            return self._clock().timestamp(), self._date_header(response)
+
         while True:
             if last_start is not None:
                 pause = min_interval - (time.monotonic() - last_start)
@@ -463,10 +507,10 @@ class PlaytomicClient:
                     self._sleep(pause)
             last_start = time.monotonic()
             sent = self._clock().timestamp()
-            response = self._send("GET", path, params=params, json_body=None, auth=True)
-            received = self._clock().timestamp()
+            received, server_second = self._send(
+                "GET", path, params=params, json_body=None, auth=True, read=stamp
+            )
             rtts.append(received - sent)
-            server_second = self._date_header(response)
             sample_low, sample_high = server_second - received, server_second + 1 - sent
             if max(low, sample_low) > min(high, sample_high):
                 # Inconsistent with earlier samples (our clock stepped, or edge nodes with
@@ -498,6 +542,7 @@ class PlaytomicClient:
 
     # ---------------------------------------------------------------------------- transport
 
+    @overload
     def _request(
         self,
         method: str,
@@ -506,9 +551,38 @@ class PlaytomicClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         auth: bool = True,
+    ) -> Any: ...
+
+    @overload
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        auth: bool = True,
+        parse: Callable[[Any], T],
+    ) -> T: ...
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        auth: bool = True,
+        parse: Callable[[Any], Any] = _as_decoded,
     ) -> Any:
-        response = self._send(method, path, params=params, json_body=json_body, auth=auth)
-        return self._decode(method, path, response)
+        """Send, then decode the JSON body and `parse` it (by default, return it decoded).
+        Parsing is part of the exchange, so the observer hears of a 2xx it could not make
+        sense of as a `SchemaError`."""
+
+        def read(response: requests.Response) -> Any:
+            return parse(self._decode(method, path, response))
+
+        return self._send(method, path, params=params, json_body=json_body, auth=auth, read=read)
 
     def _send(
         self,
@@ -518,8 +592,10 @@ class PlaytomicClient:
         params: Mapping[str, Any] | None,
         json_body: Any,
         auth: bool,
-    ) -> requests.Response:
-        """Send with the retry policy and return a 2xx response, or raise."""
+        read: Callable[[requests.Response], T],
+    ) -> T:
+        """Send with the retry policy and return `read` of the 2xx response, or raise. The
+        observer hears of every attempt that was sent, exactly once."""
         idempotent = method == "GET"
         attempt = 0
         refreshed = False
@@ -530,6 +606,8 @@ class PlaytomicClient:
                 headers["Authorization"] = f"Bearer {token}"
             if self._before_request is not None:
                 self._before_request(self.host)
+            if self._observer is not None:
+                self._observer.before_request(self.host)
             started = time.monotonic()
             error: PlaytomicError
             try:
@@ -555,20 +633,42 @@ class PlaytomicClient:
                     (time.monotonic() - started) * 1000,
                 )
                 if 200 <= response.status_code < 300:
-                    return response
+                    return self._read(response, read)
                 error = self._error_from_response(method, path, response)
-                if isinstance(error, Unauthorized) and token is not None and not refreshed:
-                    # The request was rejected outright, so repeating it once is safe for any
-                    # method.
-                    refreshed = True
-                    if self._refresh_after_401(token):
-                        continue
+            self._tell_observer(error)
+            if isinstance(error, Unauthorized) and token is not None and not refreshed:
+                # The request was rejected outright, so repeating it once is safe for any
+                # method.
+                refreshed = True
+                if self._refresh_after_401(token):
+                    continue
             delay = self._retry_delay(error, attempt) if idempotent else None
             if delay is None:
                 raise error
             logger.info("%s %s failed (%s); retry in %.2f s", method, path, error.kind, delay)
             self._sleep(delay)
             attempt += 1
+
+    def _read(self, response: requests.Response, read: Callable[[requests.Response], T]) -> T:
+        error: PlaytomicError | None = None
+        try:
+            return read(response)
+        except PlaytomicError as exc:
+            error = exc
+            raise
+        finally:
+            # Anything else raised while reading is a bug on our side: the host answered.
+            self._tell_observer(error)
+
+    def _tell_observer(self, error: PlaytomicError | None) -> None:
+        if self._observer is None:
+            return
+        try:
+            self._observer.on_outcome(self.host, error)
+        except Exception:
+            # The exchange's own result (maybe a booking that went through) must reach the
+            # caller even when the observer's storage is down.
+            logger.exception("The exchange observer failed for %s", self.host)
 
     def _retry_delay(self, error: PlaytomicError, attempt: int) -> float | None:
         if not error.retryable or attempt >= self._max_retries:
@@ -644,6 +744,21 @@ class PlaytomicClient:
             return max(0.0, (parsedate_to_datetime(raw) - self._clock()).total_seconds())
         except (TypeError, ValueError):
             return None
+
+
+def _parse_one_tenant(payload: Any) -> Tenant:
+    if isinstance(payload, list):
+        items = unwrap_list(payload)
+        if len(items) != 1:
+            raise SchemaError("", f"expected one tenant, got a list of {len(items)}")
+        payload = items[0]
+    return parse_tenant(payload)
+
+
+def _parse_match_if_any(payload: Any) -> Match | None:
+    if isinstance(payload, Mapping) and "match_id" in payload:
+        return parse_match(payload)
+    return None
 
 
 def _error_fields(body: Any) -> tuple[str | None, str | None]:

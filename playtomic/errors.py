@@ -1,9 +1,20 @@
-"""The Playtomic client's error taxonomy.
+"""The Playtomic client's error taxonomy: the one place that says what each failure means.
 
 Every failure the client raises is a `PlaytomicError`. Callers store `kind` (a short, stable
-machine string) and branch on the subclass; `retryable` says whether trying the same request
-again later can help. Messages never contain tokens or passwords: they carry the method, the
-path (never the query string) and the server's own `status` / `localized_message`.
+machine string) and decide what to do from four class attributes, never from lists of classes
+or kinds of their own:
+
+- `retryable`: trying the same request again later can help (the client retries GETs on it).
+- `stops_poll`: the rest of a club's poll (its other days) would fail the same way, so stop.
+- `trips_breaker`: the failure says the host is unwell; it counts towards opening the
+  per-host circuit breaker. Every other answer (401, a JSON 403, 404, 409, 400) proves the
+  host alive.
+- `outcome_unclear`: a write (POST/PATCH) may have taken effect although we got no readable
+  answer, so the caller must read its state (matches, the intent) before sending it again.
+  For a GET it means nothing: a read changes nothing.
+
+Messages never contain tokens or passwords: they carry the method, the path (never the query
+string) and the server's own `status` / `localized_message`.
 """
 
 from __future__ import annotations
@@ -15,6 +26,9 @@ class PlaytomicError(Exception):
 
     kind: str = "error"
     retryable: bool = False
+    stops_poll: bool = False
+    trips_breaker: bool = False
+    outcome_unclear: bool = False
 
     def __init__(
         self, message: str, *, http_status: int | None = None, status_code: str | None = None
@@ -43,9 +57,11 @@ class WindowTooLarge(BadRequest, ValueError):
 
 class Unauthorized(PlaytomicError):
     """401: bad credentials, an expired or unknown token, a rotated-away refresh token, or
-    no token at all."""
+    no token at all. The client has already tried its refresh token by then; a caller that
+    holds the password may log in once more, after which the poll stops."""
 
     kind = "unauthorized"
+    stops_poll = True
 
 
 class Blocked(PlaytomicError):
@@ -54,12 +70,15 @@ class Blocked(PlaytomicError):
 
     kind = "blocked"
     retryable = False
+    stops_poll = True
+    trips_breaker = True
 
 
 class Forbidden(PlaytomicError):
     """403 with a JSON body: the API itself refused this account the operation."""
 
     kind = "forbidden"
+    stops_poll = True
 
 
 class NotFound(PlaytomicError):
@@ -74,10 +93,13 @@ class SlotUnavailable(PlaytomicError):
 
 
 class RateLimited(PlaytomicError):
-    """429. `retry_after` is the server's `Retry-After` in seconds, if it sent one."""
+    """429. `retry_after` is the server's `Retry-After` in seconds, if it sent one. The request
+    was refused unread, so it is never unclear; it trips the breaker because the host asks
+    everyone to back off."""
 
     kind = "rate_limited"
     retryable = True
+    trips_breaker = True
 
     def __init__(
         self,
@@ -92,8 +114,12 @@ class RateLimited(PlaytomicError):
 
 
 class ServerError(PlaytomicError):
+    """5xx. A gateway may answer 502/504 after the origin acted, so a write is unclear."""
+
     kind = "server_error"
     retryable = True
+    trips_breaker = True
+    outcome_unclear = True
 
 
 class Timeout(PlaytomicError):
@@ -102,18 +128,30 @@ class Timeout(PlaytomicError):
 
     kind = "timeout"
     retryable = True
+    trips_breaker = True
+    outcome_unclear = True
 
 
 class ConnectionFailed(PlaytomicError):
+    """Refused, reset or dropped. The connection may have dropped after the server acted, so
+    a write is unclear."""
+
     kind = "connection"
     retryable = True
+    trips_breaker = True
+    outcome_unclear = True
 
 
 class SchemaError(PlaytomicError, ValueError):
     """A response (or a payload fed to a parser) lacks a required field, has it with the
-    wrong type, or is not JSON at all. `field` is the path, e.g. `resources[2].resource_id`."""
+    wrong type, or is not JSON at all. `field` is the path, e.g. `resources[2].resource_id`.
+    From the client it is always about a 2xx: the server acted but we cannot read what it did,
+    so a write is unclear. An unreadable answer (an HTML page, a cut-off body) also says the
+    host or its edge is unwell."""
 
     kind = "schema"
+    trips_breaker = True
+    outcome_unclear = True
 
     def __init__(
         self,
@@ -127,13 +165,31 @@ class SchemaError(PlaytomicError, ValueError):
         self.problem = problem
 
 
+class CircuitOpen(PlaytomicError):
+    """Not sent: the caller's guard (`before_request`) holds the host's circuit breaker open,
+    or another process holds the one half-open probe."""
+
+    kind = "circuit_open"
+    stops_poll = True
+
+
+class RateLimitWait(PlaytomicError):
+    """Not sent: the caller's guard would have had to wait for a request slot (or for the
+    host's `Retry-After` pause) longer than it allows."""
+
+    kind = "rate_limit_wait"
+    stops_poll = True
+
+
 __all__ = [
     "BadRequest",
     "Blocked",
+    "CircuitOpen",
     "ConnectionFailed",
     "Forbidden",
     "NotFound",
     "PlaytomicError",
+    "RateLimitWait",
     "RateLimited",
     "SchemaError",
     "ServerError",

@@ -2,14 +2,27 @@
 per-host circuit breaker, both kept in the Django cache (Redis in production, the database
 cache on the embedded defaults), so ten workers behave like one polite client.
 
+`HostGuard` is the client's `ExchangeObserver`: pass it as `PlaytomicClient(...,
+observer=guard)` and the client asks it before every attempt (`before_request`) and tells it
+the outcome after every attempt (`on_outcome`). Nobody else feeds the breaker.
+
 The limiter hands out time slots of 1/rate seconds: whoever `cache.add`s the slot's key first
 may send, everyone else waits for a later slot. `add` is atomic on Redis and on the database
 cache, so no slot is ever given twice, whatever the number of processes.
 
-The breaker counts consecutive failed calls per host (timeouts, 5xx, 429, edge blocks,
-unreadable bodies; never business answers such as 404 or 409). After `threshold` of them it
-opens for `reset_seconds`: no request to that host leaves any process. Then one process wins
-the half-open probe; its success closes the breaker, its failure opens it again.
+The breaker counts the failures whose class says `trips_breaker` (timeouts, dropped
+connections, 5xx, 429, edge blocks, unreadable bodies) in a sliding window of
+`window_seconds`; any other answer, a 401 included, proves the host alive and clears the count.
+At `threshold` failures within the window it opens for `reset_seconds`: no request to that
+host leaves any process. Then it is half-open: one caller at a time holds the probe permit and
+may send; the answer closes the breaker (any answer from a live host) or opens it again. The
+permit belongs to the guard that took it, so the token refresh and the login that follow a
+probe go through; it lapses at the end of its `probe_seconds` period, so a prober that died
+blocks the others for at most that long.
+
+Every expiry is decided by comparing timestamps with `_now()`, never by cache timeouts alone
+(those only collect garbage): Redis expires keys on its own clock, the database cache on the
+process's, and the decisions must not depend on which one is configured.
 
 A 429's `Retry-After` pauses the host for every process, not only the one that was told.
 """
@@ -18,65 +31,55 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
-from playtomic.errors import (
-    Blocked,
-    ConnectionFailed,
-    PlaytomicError,
-    RateLimited,
-    SchemaError,
-    ServerError,
-    Timeout,
-)
+from playtomic.errors import CircuitOpen, PlaytomicError, RateLimited, RateLimitWait
 
 logger = logging.getLogger(__name__)
 
-# The error classes that say "this host is unwell", as opposed to "your request was wrong".
-HOST_FAILURES: tuple[type[PlaytomicError], ...] = (
-    Timeout,
-    ConnectionFailed,
-    ServerError,
-    RateLimited,
-    Blocked,
-    SchemaError,
-)
 # A 429 may ask for a long pause; longer than this and we would rather fail the poll.
 RETRY_AFTER_CAP_SECONDS = 300.0
+# The failure window is counted in this many buckets (one cache key each), so a count is
+# atomic per bucket on Redis and the window slides by a sixth of its length.
+WINDOW_BUCKETS = 6
+# Cache timeouts for state whose lifetime the timestamps decide; long enough never to cut it
+# short, short enough not to litter the cache.
+STATE_TIMEOUT_SECONDS = 24 * 3600
 
-
-class CircuitOpen(PlaytomicError):
-    """Raised instead of sending a request to a host whose breaker is open."""
-
-    kind = "circuit_open"
-
-
-class RateLimitWait(PlaytomicError):
-    """Raised when waiting for a slot would take longer than the caller allows."""
-
-    kind = "rate_limit_wait"
+__all__ = ["CircuitOpen", "HostGuard", "RateLimitWait", "poll_guard"]
 
 
 def _now() -> float:
     return time.time()
 
 
+def _new_owner() -> str:
+    return secrets.token_hex(8)
+
+
 @dataclass(frozen=True)
 class HostGuard:
     """Rate limiter and breaker for one budget (`name`): "poll" for monitoring reads, so a
-    polling backlog can never eat the booking budget."""
+    polling backlog can never eat the booking budget. Give each client its own guard: the
+    half-open probe permit is held by the guard (`owner`), so one guard shared by clients in
+    several threads would let them all probe."""
 
     name: str = "poll"
     rate_per_second: float = 1.0
     max_wait_seconds: float = 60.0
     threshold: int = 5
     reset_seconds: float = 60.0
+    window_seconds: float = 300.0
+    probe_seconds: float = 30.0
     sleep: Callable[[float], None] = time.sleep
+    owner: str = field(default_factory=_new_owner)
 
     def _key(self, host: str, what: str) -> str:
         return f"playtomic:{self.name}:{host}:{what}"
@@ -85,8 +88,11 @@ class HostGuard:
 
     def before_request(self, host: str) -> None:
         """Called by the client before every attempt (retries included): fail fast if the
-        breaker is open, otherwise wait for the host's pause and for a free rate slot."""
-        self._check_breaker(host)
+        breaker is open, otherwise wait for the host's pause and for a free rate slot, and in
+        the half-open state take the probe permit (or fail if someone else holds it)."""
+        state = self._open_state(host)
+        if state is not None and _now() < state["until"]:
+            raise CircuitOpen(self._open_message(host, state))
         deadline = _now() + self.max_wait_seconds
         paused_until = cache.get(self._key(host, "paused_until"))
         if paused_until is not None and float(paused_until) > _now():
@@ -94,6 +100,8 @@ class HostGuard:
                 raise RateLimitWait(f"{host} asked us to wait until {paused_until:.0f}")
             self.sleep(float(paused_until) - _now())
         self._take_slot(host, deadline)
+        if state is not None:
+            self._take_probe(host, state)
 
     def _take_slot(self, host: str, deadline: float) -> None:
         if self.rate_per_second <= 0:
@@ -113,68 +121,121 @@ class HostGuard:
             # A little jitter so the waiters of one slot do not all wake at the same instant.
             self.sleep(wait + random.uniform(0, min(interval, 0.05)))
 
-    def _check_breaker(self, host: str) -> None:
-        failures = int(cache.get(self._key(host, "failures"), 0))
-        if failures < self.threshold:
+    def _take_probe(self, host: str, state: dict[str, Any]) -> None:
+        # One permit per opening and per `probe_seconds` period: a fresh key for each, taken
+        # with the atomic `add`, so a permit lapses with its period whatever the backend.
+        period = int(_now() // self.probe_seconds)
+        key = self._key(host, f"probe:{state['opened_at']}:{period}")
+        if cache.add(key, self.owner, timeout=int(self.probe_seconds) + 10):
             return
-        open_until = float(cache.get(self._key(host, "open_until"), 0.0))
-        if _now() < open_until:
-            raise CircuitOpen(
-                f"circuit open for {host} after {failures} consecutive failures; "
-                f"retrying in {open_until - _now():.0f} s"
-            )
-        # Half-open: exactly one probe across all processes until the breaker decides.
-        if not cache.add(self._key(host, "probe"), 1, timeout=int(self.reset_seconds) + 1):
-            raise CircuitOpen(f"circuit half-open for {host}; another process is probing it")
+        if cache.get(key) == self.owner:
+            return  # our own probe's refresh, login or retry
+        raise CircuitOpen(f"circuit half-open for {host}; another process is probing it")
 
-    # ------------------------------------------------------------------ after each call
+    # ------------------------------------------------------------------ after each request
+
+    def on_outcome(self, host: str, error: PlaytomicError | None) -> None:
+        """Called by the client once after every attempt it sent: a failure that
+        `trips_breaker` counts against the host, any other answer (`http_status` set) proves
+        it alive. An error that never left the process (`CircuitOpen`, `RateLimitWait`, the
+        25 h guard) says nothing about the host and is ignored."""
+        if error is not None and error.trips_breaker:
+            if isinstance(error, RateLimited) and error.retry_after:
+                pause = min(error.retry_after, RETRY_AFTER_CAP_SECONDS)
+                cache.set(self._key(host, "paused_until"), _now() + pause, timeout=int(pause) + 1)
+            self._host_failed(host, error)
+        elif error is None or error.http_status is not None:
+            self._host_alive(host)
+
+    def _host_alive(self, host: str) -> None:
+        cache.delete_many([self._key(host, "open"), *self._failure_keys(host)])
+
+    def _host_failed(self, host: str, error: PlaytomicError) -> None:
+        now = _now()
+        key = self._failure_keys(host)[-1]
+        timeout = int(self.window_seconds) + 60
+        cache.add(key, 0, timeout=timeout)
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=timeout)
+        else:
+            # The database cache's incr is a get and a set with the default timeout.
+            cache.touch(key, timeout=timeout)
+        state = self._open_state(host)
+        if state is not None and now < state["until"]:
+            return  # already open: a late answer to a request sent before it opened
+        failures = sum(int(v) for v in cache.get_many(self._failure_keys(host)).values())
+        # Half-open (state set, its pause over): the probe failed, so open again at once.
+        if state is None and failures < self.threshold:
+            return
+        state = {
+            "opened_at": int(now * 1000),
+            "until": now + self.reset_seconds,
+            "failures": failures,
+            "last": error.kind,
+        }
+        cache.set(self._key(host, "open"), state, timeout=STATE_TIMEOUT_SECONDS)
+        logger.warning(
+            "Circuit for %s (%s budget) open for %.0f s after %d failures (last: %s)",
+            host,
+            self.name,
+            self.reset_seconds,
+            failures,
+            error.kind,
+        )
+
+    def _failure_keys(self, host: str) -> list[str]:
+        """The keys of the window's buckets, oldest first; the last is the current one."""
+        size = self.window_seconds / WINDOW_BUCKETS
+        current = int(_now() // size)
+        return [
+            self._key(host, f"failures:{bucket}")
+            for bucket in range(current - WINDOW_BUCKETS + 1, current + 1)
+        ]
+
+    def _open_state(self, host: str) -> dict[str, Any] | None:
+        state = cache.get(self._key(host, "open"))
+        return state if isinstance(state, dict) else None
+
+    def _open_message(self, host: str, state: dict[str, Any]) -> str:
+        return (
+            f"circuit open for {host} after {state['failures']} failures "
+            f"(last: {state['last']}); retrying in {state['until'] - _now():.0f} s"
+        )
+
+    # ------------------------------------------------------------------ the older, caller-fed API
 
     def record_success(self, host: str) -> None:
-        cache.delete_many([self._key(host, "failures"), self._key(host, "probe")])
+        """Shim for callers that still feed the breaker themselves; the client's observer
+        hook replaces it."""
+        self.on_outcome(host, None)
 
     def record_failure(self, host: str, error: PlaytomicError) -> None:
-        """Count a failed call if it says something about the host's health."""
-        if isinstance(error, RateLimited) and error.retry_after:
-            pause = min(error.retry_after, RETRY_AFTER_CAP_SECONDS)
-            cache.set(self._key(host, "paused_until"), _now() + pause, timeout=int(pause) + 1)
-        if not isinstance(error, HOST_FAILURES):
-            return
-        key = self._key(host, "failures")
-        cache.add(key, 0, timeout=None)
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=None)
-            failures = 1
-        if failures >= self.threshold:
-            cache.set(
-                self._key(host, "open_until"),
-                _now() + self.reset_seconds,
-                timeout=int(self.reset_seconds) * 10,
-            )
-            cache.delete(self._key(host, "probe"))
-            logger.warning(
-                "Circuit for %s (%s budget) open for %.0f s after %d failures (last: %s)",
-                host,
-                self.name,
-                self.reset_seconds,
-                failures,
-                error.kind,
-            )
+        """Shim for callers that still feed the breaker themselves; the client's observer
+        hook replaces it. Same rules as `on_outcome`."""
+        self.on_outcome(host, error)
+
+    # ------------------------------------------------------------------ state
 
     def is_open(self, host: str) -> bool:
-        failures = int(cache.get(self._key(host, "failures"), 0))
-        open_until = float(cache.get(self._key(host, "open_until"), 0.0))
-        return failures >= self.threshold and _now() < open_until
+        """True while requests to `host` are refused outright (not while half-open)."""
+        state = self._open_state(host)
+        return state is not None and _now() < state["until"]
 
     def reset(self, host: str) -> None:
         cache.delete_many(
-            [self._key(host, what) for what in ("failures", "open_until", "probe", "paused_until")]
+            [
+                self._key(host, "open"),
+                self._key(host, "paused_until"),
+                *self._failure_keys(host),
+            ]
         )
 
 
 def poll_guard() -> HostGuard:
-    """The guard for monitoring reads, configured from settings (tests raise the rate)."""
+    """A guard for monitoring reads, configured from settings (tests raise the rate). Make one
+    per client: it owns the probe permit it takes."""
     return HostGuard(
         name="poll",
         rate_per_second=settings.PLAYTOMIC_RATE_PER_SECOND,
