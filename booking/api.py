@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from booking import selectors, services
 from booking.models import AttemptEvent, BookingAttempt, BookingRule, PlaytomicAccount
 from clubs.models import Club
-from playtomic_monitor.api import MAX_DB_ID
+from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
 
 # Response examples for the schema: one realistic answer per operation, no secrets.
 ACCOUNT_EXAMPLE = {
@@ -230,6 +230,9 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
     club_name = serializers.CharField(source="club.name", read_only=True)
     club_timezone = serializers.CharField(source="club.timezone", read_only=True)
     next_release_local = serializers.SerializerMethodField()
+    earliest_start = LocalTimeField()
+    latest_start = LocalTimeField()
+    release_local_time = LocalTimeField(allow_null=True)
 
     class Meta:
         model = BookingRule
@@ -246,6 +249,9 @@ class RuleInput(serializers.ModelSerializer[BookingRule]):
     accounts = serializers.PrimaryKeyRelatedField(
         many=True, queryset=PlaytomicAccount.objects.all()
     )
+    earliest_start = LocalTimeField()
+    latest_start = LocalTimeField()
+    release_local_time = LocalTimeField(allow_null=True, required=False)
 
     class Meta:
         model = BookingRule

@@ -1,7 +1,9 @@
 from django.contrib import admin
-from rest_framework.authtoken.models import TokenProxy
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from playtomic_monitor.models import Heartbeat
+from playtomic_monitor.models import ApiToken, Heartbeat
+from playtomic_monitor.services import api_token_revoke
 
 
 @admin.register(Heartbeat)
@@ -10,6 +12,38 @@ class HeartbeatAdmin(admin.ModelAdmin[Heartbeat]):
     readonly_fields = ("queue", "sent_at", "ran_at", "worker")
 
 
-# DRF registers its API tokens in the admin with their keys in clear. They are bearer
-# secrets: staff create them with `manage.py drf_create_token USER`, never read them here.
-admin.site.unregister(TokenProxy)
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Lists and revokes tokens. They are made with `manage.py create_api_token`, the only
+    place their secret is ever shown; the admin holds nothing but a digest."""
+
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = sum(api_token_revoke(token=token) for token in queryset)
+        self.message_user(request, f"Revoked {revoked} token(s).")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -36,3 +41,50 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     return response
+
+
+# A club's wall-clock time: hours and minutes, seconds optional, never an offset.
+LOCAL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+_LOCAL_TIME = re.compile(LOCAL_TIME_PATTERN)
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN, "example": "18:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in a club's own time zone, "18:00" or "18:00:00", with no offset.
+
+    OpenAPI's `format: time` means RFC 3339's full-time, which requires an offset, so the plain
+    TimeField's schema promises something this API never sends. Input is held to the same
+    pattern: TimeField alone would take "18:00+02:00" and silently drop the offset."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not _LOCAL_TIME.fullmatch(value):
+            self.fail("invalid", format="hh:mm or hh:mm:ss")
+        return super().to_internal_value(value)
+
+
+class _RatesFromSettings(SimpleRateThrottle):
+    """DRF copies REST_FRAMEWORK's rates onto the class at import; read them per request, so a
+    changed setting (an override in a test) applies."""
+
+    def get_rate(self) -> str | None:
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if self.scope not in rates:
+            raise ImproperlyConfigured(f"No throttle rate for scope {self.scope!r}.")
+        rate = rates[self.scope]
+        return None if rate is None else str(rate)
+
+
+class AnonThrottle(_RatesFromSettings, AnonRateThrottle):
+    """Anonymous callers, per client address: rate "anon"."""
+
+
+class UserThrottle(_RatesFromSettings, UserRateThrottle):
+    """Signed-in callers, per user: rate "user"."""
+
+
+class SearchThrottle(_RatesFromSettings, UserRateThrottle):
+    """Endpoints that spend Playtomic requests on a caller's behalf (club search), per user:
+    rate "playtomic_search". A view's throttle_classes replace the defaults, so keep them:
+    `throttle_classes = [AnonThrottle, UserThrottle, SearchThrottle]`."""
+
+    scope = "playtomic_search"

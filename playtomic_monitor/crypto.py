@@ -1,8 +1,9 @@
 """Field encryption with a dedicated MultiFernet key list.
 
-Keys come from FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first). With none set
-(embedded defaults only; production refuses to start without them) a key is generated once into
-var/field-encryption.key with owner-only permissions. Keys are never derived from SECRET_KEY.
+Keys come from FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first; settings.py
+checks each at start-up). With none set and DEBUG on (the embedded defaults) a key is generated
+once into var/field-encryption.key with owner-only permissions; with DEBUG off no key file is
+ever made or read. Keys are never derived from SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ def _load_or_create_key_file(path: Path) -> list[str]:
 
 @lru_cache(maxsize=1)
 def get_fernet() -> MultiFernet:
-    keys = list(settings.FIELD_ENCRYPTION_KEYS) or _load_or_create_key_file(
-        Path(settings.FIELD_ENCRYPTION_KEY_FILE)
-    )
+    keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    if not keys:
+        # None unless DEBUG was on at start-up (settings.py): a per-host key would have each
+        # production server encrypt with a key no other server holds.
+        if settings.FIELD_ENCRYPTION_KEY_FILE is None:
+            raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+        keys = _load_or_create_key_file(Path(settings.FIELD_ENCRYPTION_KEY_FILE))
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except (ValueError, TypeError) as exc:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Heartbeat(models.Model):
@@ -17,3 +19,32 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat {self.queue}"
+
+
+class ApiToken(models.Model):
+    """A bearer secret for the REST API. Only its SHA-256 digest is stored, so a database dump
+    holds nothing that authenticates; the secret itself is shown once, when it is created.
+
+    A plain digest (no salt, no slow hash) is enough because the secret is 256 random bits, not
+    a password: nobody can guess one to match a leaked digest.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'grafana'.")
+    prefix = models.CharField(
+        max_length=12, help_text="The secret's first characters, to tell tokens apart."
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -9,10 +9,13 @@ refuses to start unless the production secrets are given.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import django_stubs_ext
 import environ
+from cryptography.fernet import Fernet
 
 # Lets admin and querysets be written with generic parameters at run time (ModelAdmin[Club]).
 django_stubs_ext.monkeypatch()
@@ -30,11 +33,41 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DEBUG", default=True)
 
 
-def _require(name: str) -> None:
+def _refuse(problem: str) -> NoReturn:
     """Stop with one line naming the variable: a production start must not limp along."""
+    sys.stderr.write(f"Configuration error: {problem}\n")
+    raise SystemExit(1)
+
+
+def _require(name: str) -> None:
     if not env.str(name, default=""):
-        sys.stderr.write(f"Configuration error: {name} must be set when DEBUG is off.\n")
-        raise SystemExit(1)
+        _refuse(f"{name} must be set when DEBUG is off.")
+
+
+def _fernet_keys(raw: str) -> list[str]:
+    """FIELD_ENCRYPTION_KEYS, each comma-separated entry checked now rather than at the first
+    secret written: a stray comma or a typo must not start a server that then fails (or, with
+    no usable key, falls back to a key file of its own)."""
+    if not raw.strip():
+        return []
+    keys = [key.strip() for key in raw.split(",")]
+    for position, key in enumerate(keys, start=1):
+        where = f"FIELD_ENCRYPTION_KEYS entry {position} of {len(keys)}"
+        if not key:
+            _refuse(f"{where} is empty.")
+        try:
+            Fernet(key.encode())
+        except ValueError:  # bad base64 (binascii.Error) or not 32 bytes
+            _refuse(f"{where} is not a Fernet key (manage.py generate_encryption_key makes one).")
+    return keys
+
+
+def _throttle_rate(rate: str, name: str) -> str:
+    """A DRF rate such as "120/minute", checked now: DRF would only fail on a request."""
+    number, _, period = rate.partition("/")
+    if not (number.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        _refuse(f"{name} must look like 120/minute (a number per second, minute, hour or day).")
+    return rate
 
 
 if not DEBUG:
@@ -59,10 +92,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "playtomic_monitor",
     "clubs",
     "availability",
@@ -79,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login refused for lockout into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "playtomic_monitor.urls"
@@ -159,6 +194,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username+address before the password is checked
+# (the login page, the admin and the browsable API's login all go through authenticate()).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Reverse proxies in front of the app that append to X-Forwarded-For. 0: the client address is
+# REMOTE_ADDR and the header is ignored, so nobody can pick an address to dodge a limit.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Per username *and* address: one attacker cannot lock a member out from everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "playtomic_monitor.authentication.client_address"
+# No start-up banner in the output of every manage.py command; failures are still logged.
+AXES_VERBOSE = False
+AXES_COOLOFF_MESSAGE = (
+    "Too many failed logins for this username from your address. "
+    f"Try again in {LOGIN_LOCKOUT_MINUTES} minutes."
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -196,18 +254,36 @@ X_FRAME_OPTIONS = "DENY"
 # --- Field encryption ----------------------------------------------------------------------
 # A dedicated MultiFernet key list, never derived from SECRET_KEY. The first key encrypts, all
 # keys decrypt; `manage.py rotate_encryption_keys` re-encrypts every secret under the first.
-FIELD_ENCRYPTION_KEYS = [
-    k.strip() for k in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if k.strip()
-]
-FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption.key"
+FIELD_ENCRYPTION_KEYS = _fernet_keys(env.str("FIELD_ENCRYPTION_KEYS", default=""))
+# The embedded default's generated key: never with DEBUG off, where the keys above are required.
+FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption.key" if DEBUG else None
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Tokens first: the first class names the scheme in the WWW-Authenticate header of a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "playtomic_monitor.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Kept in the default cache (a database table on the embedded defaults, Redis otherwise),
+    # so every web process counts together.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "playtomic_monitor.api.AnonThrottle",
+        "playtomic_monitor.api.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _throttle_rate(
+            env.str("API_THROTTLE_ANON_RATE", default="30/minute"), "API_THROTTLE_ANON_RATE"
+        ),
+        "user": _throttle_rate(
+            env.str("API_THROTTLE_USER_RATE", default="120/minute"), "API_THROTTLE_USER_RATE"
+        ),
+        "playtomic_search": _throttle_rate(
+            env.str("API_THROTTLE_SEARCH_RATE", default="10/minute"), "API_THROTTLE_SEARCH_RATE"
+        ),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -16,6 +16,18 @@ SANDBOX_EMAIL = "player@sandbox.test"
 SANDBOX_PASSWORD = "sandbox-password-1"
 
 
+@pytest.fixture(autouse=True)
+def generous_api_throttles(settings: Any) -> None:
+    """API throttle counts live in the cache, which on Redis outlives a test: without this a
+    suite's worth of requests from 127.0.0.1, or on SQLite from user id 1 in test after test,
+    would meet 429s. Tests of the throttles set their own rates."""
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(rates, "1000000/minute"),
+    }
+
+
 @pytest.fixture
 def sandbox() -> Iterator[Any]:
     """A fresh sandbox (seed 1) on a free loopback port, with one account."""
