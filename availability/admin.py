@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from availability.models import AvailabilityEvent, PollRun, SlotChange, SlotState
+from availability.models import AvailabilityEvent, EventDelivery, PollRun, SlotChange, SlotState
 
 M = TypeVar("M", bound=Model)
 
@@ -68,10 +68,22 @@ class SlotChangeAdmin(ReadOnlyAdmin[SlotChange]):
     search_fields = ["court__name", "club__name"]
 
 
+class EventDeliveryInline(admin.TabularInline[EventDelivery, AvailabilityEvent]):
+    model = EventDelivery
+    extra = 0
+    can_delete = False
+    readonly_fields = ["consumer", "state", "relayed_at", "relays", "claimed_at", "done_at"]
+    exclude = ["claim_token"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AvailabilityEvent)
 class AvailabilityEventAdmin(ReadOnlyAdmin[AvailabilityEvent]):
-    list_display = ["created_at", "kind", "club", "court", "start", "end", "processed_at"]
-    list_filter = ["kind", "club", ("processed_at", admin.EmptyFieldListFilter)]
+    list_display = ["created_at", "kind", "club", "court", "start", "end", "replay"]
+    list_filter = ["kind", "replay", "deliveries__state", "club"]
+    inlines = [EventDeliveryInline]
     list_select_related = ["club", "court__club"]
     date_hierarchy = "created_at"
     raw_id_fields = ["club", "court", "poll_run"]

@@ -1,5 +1,6 @@
 """Availability API: utilization, analytics from the transitions, snapshots, changes, poll runs,
-CSV exports, and the manual fetch. Every figure is in the club's local time."""
+CSV exports, and the manual fetch (queued for the poll workers: 202 and the run to watch).
+Every figure is in the club's local time."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -37,12 +39,13 @@ from availability.serializers import (
     LeadTimesOutput,
     PollRunOutput,
     PollRunQuery,
+    PollRunRequestedOutput,
     PriceHourOutput,
     RangeQuery,
     SlotChangeOutput,
     SportQuery,
 )
-from availability.services import poll_club
+from availability.services.polling import poll_request
 from clubs.api import StaffWritesOrReadOnly, club_for_api
 from clubs.models import Club
 
@@ -70,6 +73,29 @@ POLL_RUN_EXAMPLE = {
     "outcome": "ok",
     "error_kind": "",
     "error_message": "",
+}
+QUEUED_RUN_EXAMPLE = {
+    **POLL_RUN_EXAMPLE,
+    "started_at": "2026-03-28T11:59:58Z",
+    "finished_at": None,
+    "days_ok": [],
+    "requests_made": 0,
+    "cells_seen": 0,
+    "changes_written": 0,
+    "duration_ms": None,
+    "outcome": "queued",
+    "url": "https://monitor.example/api/clubs/1/poll-runs/812",
+}
+BROKER_DOWN_EXAMPLE = {
+    **QUEUED_RUN_EXAMPLE,
+    "finished_at": "2026-03-28T11:59:59Z",
+    "duration_ms": 0,
+    "outcome": "failed",
+    "error_kind": "broker_unavailable",
+    "error_message": (
+        "The fetch could not be queued: the task broker did not answer, so no poll worker "
+        "will run it. Try again in a minute; the system health page shows the broker's state."
+    ),
 }
 SLOT_CHANGE_EXAMPLE = {
     "id": 5120,
@@ -593,21 +619,52 @@ class PollRunsApi(AnalyticsApi):
         return paginator.get_paginated_response(PollRunOutput(page, many=True).data)
 
 
+class PollRunDetailApi(AnalyticsApi):
+    @extend_schema(
+        summary="One poll run of the club: read a queued fetch until `finished_at` is set",
+        responses={200: PollRunOutput, 404: OpenApiResponse(description="No such run")},
+        examples=[OpenApiExample("A poll", value=POLL_RUN_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request, club_id: int, run_id: int) -> Response:
+        club = club_for_api(club_id)
+        run = get_object_or_404(selectors.poll_runs(club=club), pk=run_id)
+        return Response(PollRunOutput(run).data)
+
+
 class FetchAvailabilityApi(AnalyticsApi):
     @extend_schema(
-        summary="Poll the club now (today plus `days` days) and return the poll run",
+        summary="Queue a poll of the club (today plus `days` days) for the poll workers",
+        description=(
+            "Answers at once with the queued run (202, `Location` = `url`). A poll worker "
+            "fills it; read it at `url` until `finished_at` is set: `days_ok` grows as each "
+            "day is stored. 503 when the task broker could not take the job (the run is "
+            "stored as failed, `error_kind` broker_unavailable)."
+        ),
         parameters=[FetchQuery],
         request=None,
-        responses={200: PollRunOutput, 400: OpenApiResponse(description="Field messages")},
-        examples=[OpenApiExample("A poll", value=POLL_RUN_EXAMPLE, response_only=True)],
+        responses={
+            202: PollRunRequestedOutput,
+            400: OpenApiResponse(description="Field messages, e.g. {'days': ['Choose ...']}"),
+            503: OpenApiResponse(PollRunRequestedOutput, description="Broker unavailable"),
+        },
+        examples=[
+            OpenApiExample(
+                "Queued", value=QUEUED_RUN_EXAMPLE, response_only=True, status_codes=["202"]
+            ),
+            OpenApiExample(
+                "Broker down", value=BROKER_DOWN_EXAMPLE, response_only=True, status_codes=["503"]
+            ),
+        ],
     )
     def post(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
         q = _parse(FetchQuery, request)
-        run: PollRun = poll_club(
-            club=club,
-            days_ahead=q.get("days"),
-            trigger=PollRun.Trigger.MANUAL,
-            now=timezone.now(),
-        )
-        return Response(PollRunOutput(run).data, status=status.HTTP_200_OK)
+        try:
+            run: PollRun = poll_request(club=club, days_ahead=q.get("days"))
+        except DjangoValidationError as exc:
+            # The service names its argument; callers of this endpoint know it as `days`.
+            raise serializers.ValidationError({"days": exc.messages}) from exc
+        body = PollRunRequestedOutput(run, context={"request": request}).data
+        if run.outcome == PollRun.Outcome.FAILED:
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -30,4 +30,5 @@ urlpatterns = [
     path(f"{club}changes", api.ChangesApi.as_view(), name="api-changes"),
     path(f"{club}changes.csv", api.ChangesCsvApi.as_view(), name="api-changes-csv"),
     path(f"{club}poll-runs", api.PollRunsApi.as_view(), name="api-poll-runs"),
+    path(f"{club}poll-runs/<int:run_id>", api.PollRunDetailApi.as_view(), name="api-poll-run"),
 ]

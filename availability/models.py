@@ -16,6 +16,7 @@ class PollRun(models.Model):
     "observed" while a run covers them, so "not observed" is never confused with "free"."""
 
     class Outcome(models.TextChoices):
+        QUEUED = "queued", "Queued"  # a manual fetch waiting for the poll worker
         RUNNING = "running", "Running"
         OK = "ok", "OK"
         PARTIAL = "partial", "Partial"
@@ -111,7 +112,8 @@ class SlotChange(models.Model):
 
 class AvailabilityEvent(models.Model):
     """Outbox row for the rest of the system (notifications, cancellation sniping), written in
-    the same transaction as the changes that caused it."""
+    the same transaction as the changes that caused it, with one EventDelivery per consumer
+    (availability/outbox.py)."""
 
     class Kind(models.TextChoices):
         SLOT_FREED = "slot_freed", "Taken cell became free"
@@ -129,21 +131,56 @@ class AvailabilityEvent(models.Model):
     start = models.DateTimeField()  # UTC start of the first cell concerned
     end = models.DateTimeField()  # UTC end of the last cell concerned
     payload = models.JSONField(default=dict, blank=True)
+    # Raised while replaying history (the demo's backfill): kept for the record, handed to
+    # no consumer, so nobody snipes or is alerted about the past.
+    replay = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.club} {self.start:%Y-%m-%d %H:%M}"
+
+
+class EventDelivery(models.Model):
+    """One consumer's copy of one event: the consumer claims it with a conditional UPDATE
+    (pending -> claimed) and acts only if it won; the relay re-sends what stays pending and
+    frees claims whose worker died (availability/outbox.py)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Claimed"
+        DONE = "done", "Done"
+
+    event = models.ForeignKey(
+        AvailabilityEvent, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    consumer = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    relays = models.PositiveIntegerField(default=0)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="eventdelivery_once")
+        ]
         indexes = [
+            # The sweep reads only what is not done yet.
             models.Index(
-                fields=["created_at"],
-                name="availevent_unprocessed",
-                condition=models.Q(processed_at__isnull=True),
+                fields=["state", "created_at"],
+                name="eventdelivery_open",
+                condition=~models.Q(state="done"),
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.club} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.consumer}: event {self.event_id} ({self.state})"
 
 
 # Lead times (minutes before a cell's start) at which fill curves and chances are read; the
@@ -156,7 +193,7 @@ class StartSummary(models.Model):
     closed club-local day, counted the way the analytics selectors count them. Year-long
     heatmaps, daily figures and fill curves add up these rows instead of reading every cell
     and transition. SlotState and SlotChange stay the source of truth:
-    `availability.services.summary_build` writes these rows from them."""
+    `availability.services.summaries.summary_build` writes these rows from them."""
 
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="start_summaries")
     sport_id = models.CharField(max_length=40, blank=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -323,3 +324,14 @@ class PollRunOutput(serializers.Serializer[Any]):
     outcome = serializers.CharField()
     error_kind = serializers.CharField()
     error_message = serializers.CharField()
+
+
+class PollRunRequestedOutput(PollRunOutput):
+    """A run the fetch endpoint queued: read it again at `url` until it has finished."""
+
+    url = serializers.SerializerMethodField(help_text="Where to read the run until it finishes")
+
+    def get_url(self, obj: PollRun) -> str:
+        path = reverse("api-poll-run", args=[obj.club_id, obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -8,7 +8,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from availability.models import PollRun
-from availability.services import poll_club
+from availability.outbox import deliveries_relay_stale
+from availability.services.polling import poll_club, poll_run_execute
 from clubs.models import MonitoringConfig
 from clubs.selectors import monitoring_is_due
 
@@ -29,3 +30,17 @@ def poll_club_scheduled(club_id: int) -> int | None:
         return None
     run = poll_club(club=config.club, trigger=PollRun.Trigger.SCHEDULE)
     return run.pk
+
+
+@shared_task(name="availability.tasks.poll_club_now", ignore_result=True)
+def poll_club_now(run_id: int) -> None:
+    """A manual fetch queued by `poll_request`: fill its PollRun. A repeated delivery finds
+    the run already claimed and does nothing."""
+    poll_run_execute(run_id=run_id)
+
+
+@shared_task(name="availability.tasks.relay_events", ignore_result=True)
+def relay_events() -> int:
+    """The outbox sweep (beat, every minute): events a broker or worker failure left behind
+    are handed to their consumers again; returns the messages sent."""
+    return deliveries_relay_stale()

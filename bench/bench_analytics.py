@@ -65,7 +65,7 @@ def _measure() -> dict[str, Any]:
 
     from availability import selectors
     from availability.models import SlotChange, SlotState, StartSummary
-    from availability.services import summary_rebuild
+    from availability.services.summaries import summary_rebuild
     from bench.history import ClubPlan, create_club, fill
 
     now = datetime.now(UTC)

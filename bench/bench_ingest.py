@@ -65,13 +65,14 @@ def child() -> dict[str, Any]:
     from django.conf import settings
     from django.db import connection
 
-    from availability.services import ingest_day
+    from availability.services.ingest import ingest_day
     from clubs.models import Club
     from clubs.services import club_store_tenant
     from playtomic.sandbox.server import SandboxServer
     from playtomic.types import parse_availability, parse_tenant
 
-    settings.BOOKING_SNIPING_DISPATCH = False
+    # No consumer runs in a benchmark: events are written, not relayed to a broker.
+    settings.AVAILABILITY_EVENT_CONSUMERS = {}
     start = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=MADRID)
     with (
         time_machine.travel(start, tick=False) as clock,

@@ -82,15 +82,16 @@ def child() -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from booking import services
+    from accounts.services import account_create
     from booking.models import BookingAttempt
+    from booking.services.rules import rule_save
     from clubs.services import club_store_tenant
     from playtomic.types import parse_tenant
     from tests.support.processes import start_beat, start_worker, stop, subprocess_env
 
     var_dir = Path(os.environ["VAR_DIR"])
     user = get_user_model().objects.create_user(username="bench", password="bench-pass-123")
-    account = services.account_create(owner=user, email=EMAIL, password=PASSWORD, label="bench")
+    account = account_create(owner=user, email=EMAIL, password=PASSWORD, label="bench")
     tenant = parse_tenant(sandbox.world.club_by_slug("sandbox-padel-madrid").to_json())
     with transaction.atomic():
         club = club_store_tenant(tenant=tenant)
@@ -102,7 +103,7 @@ def child() -> dict[str, Any]:
         release_at = base + timedelta(seconds=k * SPACING_SECONDS)
         local = release_at.astimezone(club.zone)
         target = local.date() + timedelta(days=k + 2)
-        rule = services.rule_save(
+        rule = rule_save(
             owner=user,
             accounts=[account],
             name=f"bench {k}",

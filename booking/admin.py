@@ -11,48 +11,36 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from booking import services
-from booking.models import AttemptEvent, BookingAttempt, BookingRule, PlaytomicAccount
-
-
-@admin.register(PlaytomicAccount)
-class PlaytomicAccountAdmin(admin.ModelAdmin[PlaytomicAccount]):
-    list_display = ["__str__", "owner", "status", "last_login_at", "tokens_rotated_at"]
-    list_filter = ["status"]
-    exclude = ["email", "password", "access_token", "refresh_token", "email_hash"]
-    readonly_fields = [
-        "owner",
-        "playtomic_user_id",
-        "status",
-        "last_error",
-        "last_login_at",
-        "access_token_expires_at",
-        "refresh_token_expires_at",
-        "tokens_rotated_at",
-    ]
-
-    def has_add_permission(self, request: object) -> bool:
-        # Accounts are added by their owner on the booking pages (the password is typed once).
-        return False
+from accounts.models import PlaytomicAccount
+from booking.models import AttemptEvent, BookingAttempt, BookingRule
+from booking.services.rules import RULE_FIELDS, rule_delete, rule_validate
+from booking.services.schedule import rule_schedule_sync
 
 
 class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
-    """The same checks as the booking pages and the API (services.rule_validate)."""
+    """The same checks as the booking pages and the API (rule_validate). The owner is never
+    chosen here: a new rule belongs to the staff member who makes it, so the admin cannot be
+    used to book with another member's Playtomic login."""
+
+    # Set by BookingRuleAdmin.get_form: the staff member saving the form.
+    acting_user: Any = None
 
     class Meta:
         model = BookingRule
-        fields = ["owner", *services.RULE_FIELDS, "accounts"]
+        fields = [*RULE_FIELDS, "accounts"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if "accounts" not in cleaned:
             return cleaned
         rule = copy.copy(self.instance)
+        if rule.owner_id is None:
+            rule.owner = self.acting_user
         for name, value in cleaned.items():
             if name != "accounts":
                 setattr(rule, name, value)
         try:
-            services.rule_validate(rule=rule, accounts=list(cleaned["accounts"]))
+            rule_validate(rule=rule, accounts=list(cleaned["accounts"]))
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)
@@ -67,20 +55,42 @@ class BookingRuleAdmin(admin.ModelAdmin[BookingRule]):
     form = BookingRuleAdminForm
     list_display = ["name", "owner", "club", "enabled", "dry_run", "next_release_at"]
     list_filter = ["enabled", "dry_run", "release_policy"]
-    readonly_fields = ["next_release_at", "next_target_date", "periodic_task"]
+    readonly_fields = ["owner", "next_release_at", "next_target_date", "periodic_task"]
     filter_horizontal = ["accounts"]
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: BookingRule | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        assert issubclass(form, BookingRuleAdminForm)
+        form.acting_user = request.user
+        accounts = form.base_fields.get("accounts")
+        if isinstance(accounts, forms.ModelMultipleChoiceField):
+            # Only the owner's own accounts can be chosen (the form's check says so too).
+            owner_id = obj.owner_id if obj is not None else request.user.pk
+            accounts.queryset = PlaytomicAccount.objects.filter(owner_id=owner_id)
+        return form
+
+    def save_model(self, request: HttpRequest, obj: BookingRule, form: Any, change: bool) -> None:
+        if not change:
+            obj.owner = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The accounts (m2m) are saved here, after save_model: sync once they are in place.
         super().save_related(request, form, formsets, change)
-        services.rule_schedule_sync(rule=form.instance)
+        rule_schedule_sync(rule=form.instance)
 
     def delete_model(self, request: HttpRequest, obj: BookingRule) -> None:
-        services.rule_delete(rule=obj)
+        rule_delete(rule=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BookingRule]) -> None:
         for rule in queryset:
-            services.rule_delete(rule=rule)
+            rule_delete(rule=rule)
 
 
 class AttemptEventInline(admin.TabularInline[AttemptEvent, BookingAttempt]):

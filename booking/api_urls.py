@@ -4,7 +4,6 @@ from rest_framework.routers import DefaultRouter
 from booking import api
 
 router = DefaultRouter()
-router.register("booking/accounts", api.AccountViewSet, basename="booking-account")
 router.register("booking/rules", api.RuleViewSet, basename="booking-rule")
 router.register("booking/attempts", api.AttemptViewSet, basename="booking-attempt")
 router.register("booking/stats", api.StatsViewSet, basename="booking-stats")

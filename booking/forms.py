@@ -4,14 +4,9 @@ from typing import Any
 
 from django import forms
 
-from booking.models import BookingRule, PlaytomicAccount
+from accounts.models import PlaytomicAccount
+from booking.models import BookingRule
 from playtomic_monitor.api import MAX_DB_ID
-
-
-class AccountForm(forms.Form):
-    label = forms.CharField(max_length=100, required=False)
-    email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False))
 
 
 def _int_list(text: str, what: str) -> list[int]:

@@ -19,13 +19,10 @@ from booking.selectors import Candidate
 from playtomic.client import PlaytomicClient
 from playtomic.errors import (
     Blocked,
-    ConnectionFailed,
     Forbidden,
     PlaytomicError,
     RateLimited,
-    ServerError,
     SlotUnavailable,
-    Timeout,
     Unauthorized,
 )
 from playtomic.types import Match, PaymentIntent
@@ -38,7 +35,6 @@ SPIN_SECONDS = 0.003
 PASS_PAUSE_SECONDS = 0.05
 # Confirmation may run past the burst deadline: the court is already held by then.
 CONFIRM_GRACE = timedelta(seconds=30)
-UNCLEAR = (Timeout, ConnectionFailed, ServerError)
 METHOD_TYPES = {
     "club": ("CASH",),
     "wallet": ("MERCHANT_WALLET", "WALLET"),
@@ -84,6 +80,24 @@ class RaceResult:
     first_sent_at: datetime | None = None
 
 
+def find_booking(
+    client: PlaytomicClient, tenant_id: str, window: tuple[datetime, datetime]
+) -> Match | None:
+    """A live booking of the client's account at the club starting inside `window`: proof
+    that an unclear request went through, or that the rule already holds its court."""
+    window_start, window_end = window
+    for match in client.list_matches(from_start=window_start, size=50):
+        if match.start > window_end:
+            break
+        if match.is_cancelled:
+            continue
+        if match.tenant_id not in (None, tenant_id):
+            continue
+        if window_start <= match.start <= window_end:
+            return match
+    return None
+
+
 def wait_until(instant: datetime, *, offset_s: float = 0.0) -> None:
     """Sleep until our clock + `offset_s` reads `instant`: a coarse sleep, then a spin."""
     target = instant.timestamp() - offset_s
@@ -124,8 +138,11 @@ class Race:
     payment_methods: Sequence[str]
     number_of_players: int
     timeline: Timeline
-    find_match: Callable[[], Match | None]
-    relogin: Callable[[], PlaytomicClient]
+    # The rule's window that day (UTC): a booking found there settles an unclear outcome.
+    window: tuple[datetime, datetime]
+    # Email and password for one fresh login after a 401 in the burst; the client's token
+    # store persists what the login returns.
+    credentials: tuple[str, str] = field(repr=False)
     max_price: Decimal | None = None
     dry_run: bool = False
     offset_s: float = 0.0
@@ -165,7 +182,7 @@ class Race:
                     if relogged:
                         return self._done("failed", f"login rejected during the burst ({exc.kind})")
                     relogged = True
-                    self.client = self.relogin()
+                    self.client.login(*self.credentials)
                     self.timeline.add("relogin", "logged in again after a 401")
                     continue
                 except RateLimited as exc:
@@ -175,15 +192,15 @@ class Race:
                         break
                     time.sleep(pause)
                     continue
-                except UNCLEAR as exc:
-                    last_error = f"{exc.kind}: {exc}"
-                    unclear = True
-                    continue
                 except (Blocked, Forbidden) as exc:
                     return self._done("failed", f"refused by Playtomic ({exc.kind}): {exc}")
                 except PlaytomicError as exc:
-                    # 400/404/422 for this slot: it will not get better by asking again.
                     last_error = f"{exc.kind}: {exc}"
+                    if exc.outcome_unclear:
+                        # The POST may have landed: the matches are read before the next one.
+                        unclear = True
+                        continue
+                    # 400/404/422 for this slot: it will not get better by asking again.
                     active.remove(candidate)
                     continue
                 result = self._complete(candidate, intent)
@@ -208,7 +225,7 @@ class Race:
 
     def _check_matches(self) -> Match | None:
         try:
-            found = self.find_match()
+            found = find_booking(self.client, self.tenant_id, self.window)
         except PlaytomicError as exc:
             self._matches_unreadable = True
             self.timeline.add("matches_unreadable", f"{exc.kind}")
@@ -306,14 +323,14 @@ class Race:
                     lambda: self.client.select_payment_method(intent_id, method_id),
                 )
                 break
-            except UNCLEAR:
+            except PlaytomicError as exc:
+                if not exc.outcome_unclear:
+                    return self._done(
+                        "failed", f"selecting the payment method failed: {exc}", candidate, intent
+                    )
                 # PATCH sets a value: repeating it is harmless.
                 if self.now() >= grace_end:
                     return self._done("unknown", "payment method not confirmed", candidate, intent)
-            except PlaytomicError as exc:
-                return self._done(
-                    "failed", f"selecting the payment method failed: {exc}", candidate, intent
-                )
         else:
             return self._done(
                 "failed", "selecting the payment method kept failing", candidate, intent
@@ -349,7 +366,7 @@ class Race:
                 found = self._check_matches()
                 if found is not None:
                     return self._result_from_match(found)
-                if not isinstance(exc, UNCLEAR) and status != "PENDING":
+                if not exc.outcome_unclear and status != "PENDING":
                     return self._done(
                         "failed", f"confirmation refused: {exc}", candidate, intent, preference
                     )

@@ -13,8 +13,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import PlaytomicAccount
 from availability.models import CellState, SlotState
-from booking.models import BookingAttempt, BookingRule, PlaytomicAccount
+from booking.models import BookingAttempt, BookingRule
 from clubs.models import Court
 
 CELL = timedelta(minutes=30)
@@ -205,10 +206,6 @@ def rules_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BookingRule]:
         .select_related("club", "periodic_task")
         .prefetch_related("accounts")
     )
-
-
-def accounts_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PlaytomicAccount]:
-    return PlaytomicAccount.objects.filter(owner_id=user.pk)
 
 
 def attempts_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BookingAttempt]:

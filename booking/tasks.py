@@ -7,8 +7,11 @@ from collections.abc import Sequence
 
 from celery import shared_task
 
-from booking import services
 from booking.models import BookingAttempt
+from booking.services.race import attempt_race
+from booking.services.reconcile import attempts_reconcile
+from booking.services.schedule import rule_schedule_sync
+from booking.services.sniping import snipe_freed_slots
 
 # Arm at T - 60 s, sleep, burst up to 60 s, confirm: well under these limits.
 _SOFT_LIMIT = 240
@@ -16,38 +19,42 @@ _HARD_LIMIT = 270
 
 
 @shared_task(
-    name="booking.tasks.arm_attempt",
+    name="booking.tasks.race_release",
     acks_late=False,
     ignore_result=True,
     soft_time_limit=_SOFT_LIMIT,
     time_limit=_HARD_LIMIT,
 )
-def arm_attempt(attempt_id: int) -> None:
+def race_release(attempt_id: int) -> None:
+    """Delivered by the rule's one-off beat entry shortly before T: schedule the following
+    release, then race this one."""
     attempt = BookingAttempt.objects.select_related("rule").filter(pk=attempt_id).first()
     if attempt is None:
         return
     # Schedule the following release first, so a crash in this race cannot break the chain.
-    services.rule_schedule_sync(rule=attempt.rule, after=attempt.release_at)
-    services.attempt_run(attempt_id=attempt_id)
+    rule_schedule_sync(rule=attempt.rule, after=attempt.release_at)
+    attempt_race(attempt_id=attempt_id)
 
 
 @shared_task(
-    name="booking.tasks.run_attempt",
+    name="booking.tasks.race_now",
     acks_late=False,
     ignore_result=True,
     soft_time_limit=_SOFT_LIMIT,
     time_limit=_HARD_LIMIT,
 )
-def run_attempt(attempt_id: int) -> None:
-    services.attempt_run(attempt_id=attempt_id, probe_clock=False)
+def race_now(attempt_id: int) -> None:
+    """Race an attempt whose T is now (a sniped slot): no time for a clock probe."""
+    attempt_race(attempt_id=attempt_id, probe_clock=False)
 
 
-@shared_task(name="booking.tasks.snipe_freed_cells", acks_late=False, ignore_result=True)
-def snipe_freed_cells(event_ids: Sequence[int]) -> None:
-    for attempt in services.snipe_freed_cells(event_ids=event_ids):
-        run_attempt.apply_async(args=(attempt.pk,), queue="booking", expires=60)
+@shared_task(name="booking.tasks.snipe_freed_slots", acks_late=False, ignore_result=True)
+def snipe_freed_slots_task(event_ids: Sequence[int]) -> None:
+    """The outbox consumer of `slot_freed` events (see availability/outbox.py)."""
+    for attempt in snipe_freed_slots(event_ids=event_ids):
+        race_now.apply_async(args=(attempt.pk,), queue="booking", expires=60)
 
 
 @shared_task(name="booking.tasks.reconcile_attempts", acks_late=False, ignore_result=True)
 def reconcile_attempts() -> None:
-    services.attempts_reconcile()
+    attempts_reconcile()

@@ -5,8 +5,6 @@ from booking import views
 app_name = "booking"
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("accounts/add/", views.account_add, name="account-add"),
-    path("accounts/<int:pk>/test/", views.account_test, name="account-test"),
     path("rules/add/", views.rule_add, name="rule-add"),
     path("rules/<int:pk>/", views.rule_detail, name="rule"),
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule-edit"),

@@ -37,8 +37,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from booking.models import BookingRule, PlaytomicAccount
-from booking.services import rule_save
+from accounts.models import PlaytomicAccount
+from booking.models import BookingRule
+from booking.services.rules import rule_save
 from clubs.models import Club
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -87,7 +88,21 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def _reject_nul(value: Any, where: str) -> None:
+    """NUL cannot be stored (PostgreSQL refuses it mid-query), so say so before any lookup."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(f"{where}: text must not contain NUL characters")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key, where)
+            _reject_nul(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{where}[{index}]")
+
+
 def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], list[Any]]:
+    _reject_nul(raw, where)
     users = get_user_model()
     try:
         owner = users.objects.get(username=raw["owner"])

@@ -37,7 +37,7 @@ class ClubAdmin(admin.ModelAdmin[Club]):
         f.name for f in Club._meta.get_fields() if f.concrete and f.name not in ("id", "name")
     ]
     inlines = [CourtInline]
-    actions = ["refresh_metadata", "poll_now"]
+    actions = ["refresh_metadata"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Club]:
         return (
@@ -59,20 +59,6 @@ class ClubAdmin(admin.ModelAdmin[Club]):
                 self.message_user(request, f"{club}: {'; '.join(exc.messages)}", messages.ERROR)
             else:
                 self.message_user(request, f"{club}: refreshed.", messages.SUCCESS)
-
-    @admin.action(description="Poll availability now")
-    def poll_now(self, request: HttpRequest, queryset: QuerySet[Club]) -> None:
-        from availability.services import poll_club
-
-        for club in queryset:
-            run = poll_club(club=club)
-            level = messages.SUCCESS if run.outcome == "ok" else messages.WARNING
-            detail = f" ({run.error_kind}: {run.error_message})" if run.error_kind else ""
-            self.message_user(
-                request,
-                f"{club}: {run.outcome}, {run.changes_written} changes{detail}",
-                level,
-            )
 
     def delete_model(self, request: HttpRequest, obj: Club) -> None:
         from clubs.services import club_delete

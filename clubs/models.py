@@ -91,7 +91,7 @@ class MonitoringConfig(models.Model):
     sports = models.JSONField(default=default_sports, blank=True)
     # Playtomic needs a token for every read since July 2026: polls read as this account.
     account = models.ForeignKey(
-        "booking.PlaytomicAccount",
+        "accounts.PlaytomicAccount",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

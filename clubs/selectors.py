@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from django.db.models import Q, QuerySet
 
-from booking.models import PlaytomicAccount
+from accounts.models import PlaytomicAccount
 from clubs.models import Club, MonitoringConfig
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from booking.models import PlaytomicAccount
+from accounts.models import PlaytomicAccount
 
 
 class CourtOutput(serializers.Serializer[Any]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from booking.models import PlaytomicAccount
-from booking.services import account_client
+from accounts.client import account_client
+from accounts.models import PlaytomicAccount
 from clubs.models import Club, Court, MonitoringConfig
 from clubs.selectors import (
     club_horizon_days,
@@ -32,8 +33,10 @@ from playtomic_monitor.ratelimit import poll_guard
 
 logger = logging.getLogger(__name__)
 
-POLL_TASK = "availability.tasks.poll_club_scheduled"
 MAX_DAYS_AHEAD = 30
+# What an id or slug from a person may look like before it goes anywhere near a URL.
+PLAYTOMIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,199}")
 MAX_SEARCH_RADIUS_M = 200_000
 
 
@@ -87,24 +90,11 @@ def reader_client(
     try:
         return account_client(
             account=chosen,
-            before_request=poll_guard().before_request,
+            observer=poll_guard(),
             read_timeout=settings.PLAYTOMIC_READ_TIMEOUT,
         )
     except PlaytomicError as exc:
         raise PlaytomicUnavailable(exc) from exc
-
-
-def _guarded_call(client: PlaytomicClient, call: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run one client call, tell the breaker how it went, and turn failures into a
-    ValidationError the caller can show."""
-    guard = poll_guard()
-    try:
-        result = call(*args, **kwargs)
-    except PlaytomicError as exc:
-        guard.record_failure(client.host, exc)
-        raise
-    guard.record_success(client.host)
-    return result
 
 
 # ------------------------------------------------------------------------------ clubs
@@ -138,9 +128,7 @@ def club_search(
         raise ValidationError(errors)
     client = reader_client(account=account)
     try:
-        tenants: list[Tenant] = _guarded_call(
-            client,
-            client.search_tenants,
+        tenants: list[Tenant] = client.search_tenants(
             name=query,
             coordinate=coordinate,
             radius_m=radius_m if coordinate is not None else None,
@@ -156,16 +144,16 @@ def club_search(
 def _fetch_tenant(client: PlaytomicClient, *, tenant_id: str | None, slug: str | None) -> Tenant:
     if tenant_id is not None:
         try:
-            tenant: Tenant = _guarded_call(client, client.get_tenant, tenant_id)
+            tenant: Tenant = client.get_tenant(tenant_id)
         except NotFound as exc:
             raise ValidationError({"tenant_id": "Playtomic has no club with this id."}) from exc
         return tenant
-    matches = _guarded_call(client, client.search_tenants, slug=slug, active_only=False)
+    matches = client.search_tenants(slug=slug, active_only=False)
     exact = [t for t in matches if t.slug == slug]
     if not exact:
         raise ValidationError({"slug": "Playtomic has no club with this slug."})
     # The search listing may be abridged; the tenant endpoint is the full record.
-    full: Tenant = _guarded_call(client, client.get_tenant, exact[0].tenant_id)
+    full: Tenant = client.get_tenant(exact[0].tenant_id)
     return full
 
 
@@ -249,6 +237,14 @@ def club_import(
     slug = (slug or "").strip() or None
     if (tenant_id is None) == (slug is None):
         raise ValidationError({"tenant_id": "Give either a Playtomic tenant id or a club slug."})
+    if tenant_id is not None and not PLAYTOMIC_ID.fullmatch(tenant_id):
+        raise ValidationError(
+            {"tenant_id": "A Playtomic tenant id is letters, digits and dashes (at most 64)."}
+        )
+    if slug is not None and not SLUG.fullmatch(slug):
+        raise ValidationError(
+            {"slug": "A club slug is lower-case letters, digits and dashes (at most 200)."}
+        )
     client = reader_client(account=account)
     try:
         tenant = _fetch_tenant(client, tenant_id=tenant_id, slug=slug)
@@ -373,7 +369,7 @@ def _sync_periodic_task(config: MonitoringConfig) -> PeriodicTask:
         **_schedule_fields(config), timezone=ZoneInfo(club.timezone)
     )
     fields: dict[str, Any] = {
-        "task": POLL_TASK,
+        "task": settings.MONITORING_POLL_TASK,
         "crontab": crontab,
         "interval": None,
         "args": json.dumps([club.pk]),

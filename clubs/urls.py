@@ -5,7 +5,5 @@ from clubs import views
 app_name = "clubs"
 urlpatterns = [
     path("add/", views.club_add, name="add"),
-    path("<int:club_id>/", views.club_detail, name="detail"),
-    path("<int:club_id>/fetch/", views.club_fetch, name="fetch"),
     path("<int:club_id>/monitoring/", views.club_monitoring, name="monitoring"),
 ]

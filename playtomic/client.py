@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar, overload
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -116,6 +116,19 @@ class ExchangeObserver(Protocol):
         storage is down."""
 
 
+# Playtomic ids are UUIDs or short numbers; anything longer is not an id.
+MAX_ID_LENGTH = 64
+
+
+def _segment(value: str) -> str:
+    """An id as one URL path segment: percent-encoded, so "../matches" can never reach
+    another endpoint with the account's token; refused before sending when it cannot be an
+    id at all."""
+    if not value or len(value) > MAX_ID_LENGTH or value in (".", ".."):
+        raise BadRequest(f"not a Playtomic id: {value[:20]!r}")
+    return quote(value, safe="")
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -135,7 +148,6 @@ class PlaytomicClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 10.0,
         observer: ExchangeObserver | None = None,
-        before_request: Callable[[str], None] | None = None,
         max_retries: int = 2,
         backoff_base: float = 0.5,
         retry_after_cap: float = 60.0,
@@ -150,7 +162,6 @@ class PlaytomicClient:
         self._timeout = (connect_timeout, read_timeout)
         self._observer = observer
         # The older, one-sided hook: called before each attempt, never told the outcome.
-        self._before_request = before_request
         self._max_retries = max_retries
         self._backoff_base = backoff_base
         self._retry_after_cap = retry_after_cap
@@ -322,7 +333,7 @@ class PlaytomicClient:
             largest_page = max(largest_page, len(batch))
 
     def get_tenant(self, tenant_id: str) -> Tenant:
-        return self._request("GET", f"/v1/tenants/{tenant_id}", parse=_parse_one_tenant)
+        return self._request("GET", f"/v1/tenants/{_segment(tenant_id)}", parse=_parse_one_tenant)
 
     # ---------------------------------------------------------------------------- availability
 
@@ -421,7 +432,7 @@ class PlaytomicClient:
         }
         return self._request(
             "PATCH",
-            f"/v1/payment_intents/{intent_id}",
+            f"/v1/payment_intents/{_segment(intent_id)}",
             json_body=body,
             parse=parse_payment_intent,
         )
@@ -429,13 +440,15 @@ class PlaytomicClient:
     def confirm_payment_intent(self, intent_id: str) -> PaymentIntent:
         return self._request(
             "POST",
-            f"/v1/payment_intents/{intent_id}/confirmation",
+            f"/v1/payment_intents/{_segment(intent_id)}/confirmation",
             json_body={},
             parse=parse_payment_intent,
         )
 
     def get_payment_intent(self, intent_id: str) -> PaymentIntent:
-        return self._request("GET", f"/v1/payment_intents/{intent_id}", parse=parse_payment_intent)
+        return self._request(
+            "GET", f"/v1/payment_intents/{_segment(intent_id)}", parse=parse_payment_intent
+        )
 
     def list_matches(
         self,
@@ -456,13 +469,13 @@ class PlaytomicClient:
         return self._request("GET", "/v1/matches", params=params, parse=parse_matches)
 
     def get_match(self, match_id: str) -> Match:
-        return self._request("GET", f"/v1/matches/{match_id}", parse=parse_match)
+        return self._request("GET", f"/v1/matches/{_segment(match_id)}", parse=parse_match)
 
     def cancel_match(self, match_id: str) -> Match:
         body = {"cancellation_reason_code": "CANCELED_BY_OWNER"}
         match = self._request(
             "POST",
-            f"/v1/matches/{match_id}/cancellation",
+            f"/v1/matches/{_segment(match_id)}/cancellation",
             json_body=body,
             parse=_parse_match_if_any,
         )
@@ -604,8 +617,6 @@ class PlaytomicClient:
             token = self._access_token() if auth else None
             if token is not None:
                 headers["Authorization"] = f"Bearer {token}"
-            if self._before_request is not None:
-                self._before_request(self.host)
             if self._observer is not None:
                 self._observer.before_request(self.host)
             started = time.monotonic()

@@ -30,4 +30,10 @@ app.conf.beat_schedule["clubs-refresh-metadata"] = {
     "schedule": crontab(hour=4, minute=17),
     "options": {"queue": "poll"},
 }
+# The outbox sweep: re-send availability events a broker or worker failure left behind.
+app.conf.beat_schedule["availability-relay-events"] = {
+    "task": "availability.tasks.relay_events",
+    "schedule": 60.0,
+    "options": {"queue": "poll", "expires": 55},
+}
 app.autodiscover_tasks()

@@ -1,15 +1,24 @@
-"""What /health/ reports: database, broker, beat and workers, each with a verdict."""
+"""What /health/ reports: database, broker, beat and workers, the Playtomic circuit breaker,
+and the checks of higher apps wired in settings (`HEALTH_CHECKS`, dotted paths of functions
+returning a dict with "ok"), such as whether each club's monitoring is keeping up.
+
+Status: "fail" when a process is missing (database, broker, beat, a worker queue), "degraded"
+when every process is alive but the work is not getting done (a stale club, a stuck poll, an
+open breaker); both answer HTTP 503 so monitoring tools alert on either."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from playtomic_monitor.models import Heartbeat
+from playtomic_monitor.ratelimit import poll_guard
 
 
 def _check_database() -> dict[str, Any]:
@@ -64,9 +73,25 @@ def system_health() -> dict[str, Any]:
     workers = {"ok": all(q["ok"] for q in queues.values()), "queues": queues}
 
     checks = {"database": database, "broker": broker, "beat": beat, "workers": workers}
-    healthy = all(check["ok"] for check in checks.values())
-    return {
-        "status": "ok" if healthy else "fail",
-        "time": timezone.now().isoformat(),
-        "checks": checks,
-    }
+    alive = all(check["ok"] for check in checks.values())
+    work = {"playtomic": _check_breaker()}
+    if database["ok"]:
+        for name, path in settings.HEALTH_CHECKS.items():
+            try:
+                work[name] = import_string(path)()
+            except Exception as exc:  # a broken check is a failing check, not a 500
+                work[name] = {"ok": False, "error": type(exc).__name__}
+    checks.update(work)
+    working = all(check["ok"] for check in work.values())
+    status = "fail" if not alive else "ok" if working else "degraded"
+    return {"status": status, "time": timezone.now().isoformat(), "checks": checks}
+
+
+def _check_breaker() -> dict[str, Any]:
+    """The circuit breaker of the Playtomic host that monitoring reads from."""
+    host = urlsplit(settings.PLAYTOMIC_BASE_URL).netloc
+    try:
+        state = poll_guard().describe(host)
+    except Exception as exc:  # the cache is down: say so instead of failing the page
+        return {"ok": False, "host": host, "error": type(exc).__name__}
+    return {"ok": state["state"] != "open", "host": host, **state}

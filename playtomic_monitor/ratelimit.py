@@ -204,19 +204,23 @@ class HostGuard:
             f"(last: {state['last']}); retrying in {state['until'] - _now():.0f} s"
         )
 
-    # ------------------------------------------------------------------ the older, caller-fed API
-
-    def record_success(self, host: str) -> None:
-        """Shim for callers that still feed the breaker themselves; the client's observer
-        hook replaces it."""
-        self.on_outcome(host, None)
-
-    def record_failure(self, host: str, error: PlaytomicError) -> None:
-        """Shim for callers that still feed the breaker themselves; the client's observer
-        hook replaces it. Same rules as `on_outcome`."""
-        self.on_outcome(host, error)
-
     # ------------------------------------------------------------------ state
+
+    def describe(self, host: str) -> dict[str, Any]:
+        """The breaker as /health/ shows it: closed, open (until when) or half-open, and the
+        failures counted in the current window."""
+        failures = sum(int(v) for v in cache.get_many(self._failure_keys(host)).values())
+        state = self._open_state(host)
+        if state is None:
+            return {"state": "closed", "failures": failures}
+        if _now() < state["until"]:
+            return {
+                "state": "open",
+                "failures": state["failures"],
+                "last_error": state["last"],
+                "retry_in_seconds": round(state["until"] - _now(), 1),
+            }
+        return {"state": "half_open", "failures": state["failures"], "last_error": state["last"]}
 
     def is_open(self, host: str) -> bool:
         """True while requests to `host` are refused outright (not while half-open)."""

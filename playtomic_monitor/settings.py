@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import django_stubs_ext
 import environ
@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "playtomic_monitor",
+    "accounts",
     "clubs",
     "availability",
     "booking",
@@ -335,6 +336,19 @@ CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "notify"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Shutdown. Workers run with REMAP_SIGTERM=SIGQUIT (Procfile, compose, systemd units), which
+# turns SIGTERM into Celery's cold shutdown: stop consuming, give running tasks this many
+# seconds (heartbeats and outbox sweeps end well within it), cancel what is left, exit, all
+# within 10 s. A plain SIGTERM is a warm shutdown, which waits for every running task, and a
+# booking race sleeps up to a minute before its release instant. The remap also makes pool
+# children ignore SIGTERM: a signal to the whole process group (honcho, systemd) used to kill
+# them behind the main process, which, on the filesystem broker, then waited forever for the
+# task-queue lock a dead child held. Cutting tasks short is safe: every task acks early, so a
+# cancelled one is never run again; a cancelled race leaves its attempt in flight and the
+# reconciler settles it from the account's matches, as for any dead worker; a cancelled poll
+# leaves its PollRun 'running' (those are settled separately) and the club is polled again
+# when next due.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 2.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -354,7 +368,8 @@ MONITORING_MIN_FREQUENCY_MINUTES = env.int("MONITORING_MIN_FREQUENCY_MINUTES", d
 PLAYTOMIC_READ_TIMEOUT = env.float("PLAYTOMIC_READ_TIMEOUT", default=10.0)
 # Longest a poll waits for a slot in the shared rate limiter before giving up.
 PLAYTOMIC_RATE_MAX_WAIT_SECONDS = env.float("PLAYTOMIC_RATE_MAX_WAIT_SECONDS", default=60.0)
-# Circuit breaker per Playtomic host: open after N consecutive failures, for this long.
+# Circuit breaker per Playtomic host: open after N failed attempts (retries count) in a row
+# within its window, for this long (playtomic_monitor/ratelimit.py).
 PLAYTOMIC_BREAKER_THRESHOLD = env.int("PLAYTOMIC_BREAKER_THRESHOLD", default=5)
 PLAYTOMIC_BREAKER_RESET_SECONDS = env.int("PLAYTOMIC_BREAKER_RESET_SECONDS", default=60)
 # Booking racer: beat delivers the arm task this long before the release instant T; a delivery
@@ -367,8 +382,20 @@ BOOKING_EXPIRE_AFTER_RELEASE_SECONDS = env.float(
 )
 BOOKING_RECONCILE_GRACE_SECONDS = env.float("BOOKING_RECONCILE_GRACE_SECONDS", default=60.0)
 BOOKING_CLOCK_TRUST_MS = env.float("BOOKING_CLOCK_TRUST_MS", default=250.0)
-# After a poll commits, hand freed cells to the booking app's cancellation sniping.
-BOOKING_SNIPING_DISPATCH = env.bool("BOOKING_SNIPING_DISPATCH", default=True)
+# Who consumes availability's outbox events (availability/outbox.py): each consumer gets a
+# delivery row per event of the kinds it wants and its task is sent the event ids on commit.
+# Wired here, in the project package, so availability never names a higher app.
+AVAILABILITY_EVENT_CONSUMERS: dict[str, dict[str, Any]] = {
+    "booking.sniping": {
+        "task": "booking.tasks.snipe_freed_slots",
+        "queue": "booking",
+        "kinds": ["slot_freed"],
+    },
+}
+# /health/ checks of higher apps (name -> dotted path of a function returning {"ok": ...}).
+HEALTH_CHECKS = {"monitoring": "availability.health.monitoring_health"}
+# The task a club's beat entry runs (clubs owns the schedule, availability the poll).
+MONITORING_POLL_TASK = "availability.tasks.poll_club_scheduled"
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -8,6 +8,7 @@ from playtomic_monitor import views
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("clubs.api_urls")),
     path("", include("availability.api_urls")),
+    path("", include("accounts.api_urls")),
     path("", include("booking.api_urls")),
     path("", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("", include("availability.urls")),
     path("clubs/", include("clubs.urls")),
+    path("booking/accounts/", include("accounts.urls")),
     path("booking/", include("booking.urls")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -3,14 +3,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from accounts.services import account_create
 from availability.models import PollRun
-from booking.services import account_create
+from availability.tasks import poll_club_now
 from clubs.models import Club
+from playtomic_monitor.celery import app as celery_app
 from tests.availability.analytics_history import (
     DAYS,
     FREE,
@@ -263,19 +266,26 @@ def test_members_cannot_fetch(club, member):
     assert PollRun.objects.filter(trigger=PollRun.Trigger.MANUAL).count() == 0
 
 
-def test_staff_fetch_availability_from_the_sandbox(use_sandbox, staff):
+def test_staff_fetch_availability_from_the_sandbox(
+    use_sandbox, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[Any] = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, queue: sent.append(args))
     account_create(owner=staff, email=SANDBOX_EMAIL, password=SANDBOX_PASSWORD)
     api = client_for(staff)
     imported = api.post("/api/clubs/", {"slug": "sandbox-padel-madrid"}, format="json").json()
 
-    response = api.post(f"/api/clubs/{imported['id']}/fetch-availability?days=1")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/clubs/{imported['id']}/fetch-availability?days=1")
     bad = api.post(f"/api/clubs/{imported['id']}/fetch-availability?days=-1")
 
-    assert response.status_code == 200, response.json()
-    run = response.json()
+    assert response.status_code == 202, response.json()
+    assert response.json()["outcome"] == "queued"
+    assert bad.status_code == 400 and "days" in bad.json()
+    poll_club_now(*sent[0])  # what the poll worker does with the message
+    run = api.get(response.json()["url"]).json()
     assert run["outcome"] == "ok", run
     assert len(run["days"]) == 2 and run["cells_seen"] > 0
-    assert bad.status_code == 400 and "days" in bad.json()
     grid = api.get(f"/api/clubs/{imported['id']}/availability").json()
     states = {s for row in grid["rows"] for s in row["cells"]}
     assert states & {"free", "taken"}

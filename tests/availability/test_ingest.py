@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from availability import services
 from availability.models import AvailabilityEvent, SlotChange, SlotState
-from availability.services import ingest_day
+from availability.services import ingest
+from availability.services.ingest import ingest_day
 from clubs.models import Club, Court
 from playtomic.types import CourtAvailability, Money, Slot
 
@@ -67,7 +67,7 @@ def test_a_failure_mid_day_leaves_nothing_behind(club: Club, monkeypatch: Any):
     def broken(**kwargs: Any) -> list[AvailabilityEvent]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_events", broken)
+    monkeypatch.setattr(ingest, "_events", broken)
     with pytest.raises(RuntimeError):
         ingest_day(
             club=club,

@@ -9,12 +9,13 @@ import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from accounts.models import PlaytomicAccount
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
-from availability.services import poll_club
-from booking.models import PlaytomicAccount
+from availability.services.polling import poll_club
 from clubs.models import Club
 from clubs.services import monitoring_configure
 from playtomic.client import PlaytomicClient
+from playtomic_monitor import settings as project_settings
 from playtomic_monitor.celery import app as celery_app
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
 
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 # A Monday morning in Madrid (UTC+1).
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+# The consumers the project wires (settings), which the monitoring conftest switches off.
+SNIPING = project_settings.AVAILABILITY_EVENT_CONSUMERS
 
 
 @pytest.fixture
@@ -104,7 +107,7 @@ def test_a_booking_then_a_cancellation_is_a_taken_and_a_freed_transition_with_an
     assert not AvailabilityEvent.objects.exists()
 
     clock.shift(timedelta(minutes=10))  # the hold lapses: the court is free again
-    settings.BOOKING_SNIPING_DISPATCH = True
+    settings.AVAILABILITY_EVENT_CONSUMERS = SNIPING
     sent: list[tuple[str, Any, Any]] = []
     monkeypatch.setattr(
         celery_app, "send_task", lambda name, args, queue: sent.append((name, args, queue))
@@ -128,7 +131,7 @@ def test_a_booking_then_a_cancellation_is_a_taken_and_a_freed_transition_with_an
     assert event.local_date == date(2026, 2, 3)
     assert event.poll_run_id == freed.pk
     assert event.payload["currency"] == "EUR"
-    assert sent == [("booking.tasks.snipe_freed_cells", [[event.pk]], "booking")]
+    assert sent == [("booking.tasks.snipe_freed_slots", [[event.pk]], "booking")]
 
 
 def test_cells_released_by_the_horizon_raise_one_released_event(

@@ -167,12 +167,12 @@ def test_failures_within_the_window_add_up_across_processes(clock):
 
 def test_the_caller_fed_shims_still_feed_the_breaker(clock):
     g = guard(threshold=2)
-    g.record_failure(HOST, server_error())
-    g.record_success(HOST)
-    g.record_failure(HOST, server_error())
+    g.on_outcome(HOST, server_error())
+    g.on_outcome(HOST, None)
+    g.on_outcome(HOST, server_error())
     assert not g.is_open(HOST)
 
-    g.record_failure(HOST, server_error())
+    g.on_outcome(HOST, server_error())
     assert g.is_open(HOST)
 
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from availability import selectors
 from availability.models import StartSummary, SummaryMark
-from availability.services import SUMMARY_LAG_DAYS, ingest_day, summary_rebuild, summary_refresh
+from availability.services.ingest import ingest_day
+from availability.services.summaries import SUMMARY_LAG_DAYS, summary_rebuild, summary_refresh
 from clubs.models import Club, Court
 from tests.availability.analytics_history import (
     DAYS,

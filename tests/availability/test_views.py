@@ -1,4 +1,5 @@
-"""The compare page with bad input: it falls back with a message, never an error page."""
+"""The club and compare pages with bad input: they fall back with a message, never an error
+page."""
 
 from __future__ import annotations
 
@@ -27,3 +28,15 @@ def test_the_compare_page_ignores_club_ids_that_are_digits_but_not_numbers(clien
 
     assert page.status_code == 200
     assert club.name in page.content.decode()
+
+
+@pytest.mark.parametrize("sport", ["%00", "PADEL%00", "x" * 40, "%F0%9F%8E%BE"])
+def test_the_club_and_compare_pages_drop_a_sport_that_cannot_be_one(client, member, sport):
+    club = make_club()
+    client.force_login(member)
+
+    for url in (f"/clubs/{club.pk}/?sport={sport}", f"/compare/?sport={sport}"):
+        page = client.get(url)
+
+        assert page.status_code == 200, url
+        assert "That is not a sport; showing every sport." in page.content.decode()

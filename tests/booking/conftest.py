@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from booking import services
-from booking.models import BookingRule, PlaytomicAccount
+from accounts.models import PlaytomicAccount
+from accounts.services import account_create
+from booking.models import BookingRule
+from booking.services.rules import rule_save
 from clubs.models import Club
 from clubs.services import club_store_tenant
 from playtomic.types import parse_tenant
@@ -44,7 +46,7 @@ def club(use_sandbox: Any, db: Any) -> Club:
 
 @pytest.fixture
 def account(member: Any, use_sandbox: Any) -> PlaytomicAccount:
-    return services.account_create(
+    return account_create(
         owner=member, email=SANDBOX_EMAIL, password=SANDBOX_PASSWORD, label="Mine"
     )
 
@@ -86,7 +88,7 @@ def make_rule(
         }
         values.update(fields)
         accounts = values.pop("accounts", [account])
-        rule = services.rule_save(owner=member, accounts=accounts, **values)
+        rule = rule_save(owner=member, accounts=accounts, **values)
         use_sandbox.set_release(club.playtomic_id, target, release_at)
         return rule, target, release_at
 

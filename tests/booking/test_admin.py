@@ -11,9 +11,9 @@ import time_machine
 from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
-from booking import services
 from booking.admin import BookingRuleAdminForm
 from booking.models import BookingAttempt, BookingRule
+from booking.services.race import attempt_race
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,42 @@ def test_the_admin_refuses_a_rule_the_services_would_refuse(make_rule, staff):
     assert rule.durations == [90]
 
 
+def test_a_rule_added_in_the_admin_belongs_to_the_staff_member_and_not_a_member(
+    club, account, staff, member
+):
+    # `account` is the member's Playtomic login: staff must not be able to book with it.
+    data = change_form_data(BookingRule(club=club, name="Borrowed"))
+    data.update(
+        name="Borrowed",
+        club=club.pk,
+        owner=member.pk,  # ignored: the owner is not a field of the form
+        weekdays="[1]",
+        earliest_start="18:00",
+        latest_start="19:00",
+        durations="[90]",
+        court_preference="[]",
+        payment_methods='["club"]',
+        accounts=[account.pk],
+    )
+
+    response = admin_client(staff).post("/admin/booking/bookingrule/add/", data)
+
+    assert response.status_code == 200
+    assert not BookingRule.objects.filter(name="Borrowed").exists()
+    assert "accounts" in response.context["adminform"].form.errors
+
+
+def test_the_admin_offers_only_the_rule_owners_accounts(make_rule, staff, account):
+    rule, _, _ = make_rule(seconds=120)
+    client = admin_client(staff)
+
+    add = client.get("/admin/booking/bookingrule/add/")
+    change = client.get(f"/admin/booking/bookingrule/{rule.pk}/change/")
+
+    assert list(add.context["adminform"].form.fields["accounts"].queryset) == []
+    assert list(change.context["adminform"].form.fields["accounts"].queryset) == [account]
+
+
 def test_deleting_a_rule_in_the_admin_leaves_no_orphan_beat_entry(make_rule, staff):
     rule, _, _ = make_rule(seconds=120)
     assert booking_tasks(rule)
@@ -139,7 +175,7 @@ def test_a_release_attempt_of_a_rule_disabled_behind_the_services_back_is_cancel
     attempt = rule.attempts.get(target_date=target)
     BookingRule.objects.filter(pk=rule.pk).update(enabled=False)
 
-    result = services.attempt_run(attempt_id=attempt.pk)
+    result = attempt_race(attempt_id=attempt.pk)
 
     assert result.state == BookingAttempt.State.CANCELLED
     assert "disabled" in result.reason
@@ -152,7 +188,7 @@ def test_a_release_attempt_whose_date_left_the_rule_is_cancelled(make_rule, use_
     others = [d for d in range(7) if d != target.weekday()]
     BookingRule.objects.filter(pk=rule.pk).update(weekdays=others)
 
-    result = services.attempt_run(attempt_id=attempt.pk)
+    result = attempt_race(attempt_id=attempt.pk)
 
     assert result.state == BookingAttempt.State.CANCELLED
     assert "weekdays" in result.reason

@@ -7,8 +7,8 @@ import logging
 import pytest
 from rest_framework.test import APIClient
 
-from booking import services
-from booking.models import PlaytomicAccount
+from accounts.models import PlaytomicAccount
+from booking.services.race import attempt_race
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_pages_show_rules_countdown_attempt_timeline_and_rates(make_rule, member
     from django.test import Client
 
     rule, target, _ = make_rule(seconds=2)
-    attempt = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    attempt = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
     web = Client()
     web.force_login(member)
     overview = web.get("/booking/").content.decode()
@@ -131,7 +131,7 @@ def test_no_secret_appears_in_api_admin_or_logs_during_a_full_run(
 
     caplog.set_level(logging.DEBUG)
     rule, target, _ = make_rule(seconds=2)
-    attempt = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    attempt = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
     assert attempt.state == "booked"
     account = PlaytomicAccount.objects.get()
     secrets = [SANDBOX_PASSWORD, SANDBOX_EMAIL, account.access_token, account.refresh_token]
@@ -150,8 +150,8 @@ def test_no_secret_appears_in_api_admin_or_logs_during_a_full_run(
     staff.is_superuser = True
     staff.save()
     for url in (
-        "/admin/booking/playtomicaccount/",
-        f"/admin/booking/playtomicaccount/{account.pk}/change/",
+        "/admin/accounts/playtomicaccount/",
+        f"/admin/accounts/playtomicaccount/{account.pk}/change/",
         f"/admin/booking/bookingattempt/{attempt.pk}/change/",
         f"/admin/booking/bookingrule/{rule.pk}/change/",
     ):

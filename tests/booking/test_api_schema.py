@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from accounts import api as account_api
+from accounts import api_examples as account_examples
 from booking import api
+from booking import api_examples as booking_examples
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +61,9 @@ def test_writes_are_described_as_answering_the_output_shape(schema, path, method
 @pytest.mark.parametrize(
     ("example", "serializer"),
     [
-        (api.ACCOUNT_EXAMPLE, api.AccountOutput),
-        (api.RULE_EXAMPLE, api.RuleOutput),
-        (api.ATTEMPT_EXAMPLE, api.AttemptOutput),
+        (account_examples.ACCOUNT_EXAMPLE, account_api.AccountOutput),
+        (booking_examples.RULE_EXAMPLE, api.RuleOutput),
+        (booking_examples.ATTEMPT_EXAMPLE, api.AttemptOutput),
     ],
 )
 def test_each_example_has_exactly_the_fields_of_its_serializer(example, serializer):

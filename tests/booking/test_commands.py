@@ -130,6 +130,20 @@ def test_import_booking_config_explains_values_of_the_wrong_shape(
     assert BookingRule.objects.count() == 0
 
 
+@pytest.mark.parametrize("old", ["Weekday evenings", "member", "Mine"])
+def test_import_booking_config_explains_a_nul_character_instead_of_crashing(
+    tmp_path, account, club, old
+):
+    path = tmp_path / "nul.yaml"
+    path.write_text(CONFIG.replace(old, f'"{old}\\0"'))
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_booking_config", str(path))
+
+    assert "must not contain NUL characters" in str(caught.value)
+    assert BookingRule.objects.count() == 0
+
+
 def test_import_booking_config_explains_a_file_that_is_not_text(tmp_path, db):
     path = tmp_path / "binary.yaml"
     path.write_bytes(b"\xff\xfe\x00rules")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from booking import services
 from booking.models import BookingAttempt
+from booking.services.race import attempt_race
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def test_two_workers_running_one_attempt_at_once_send_one_payment_intent(make_ru
     def worker() -> None:
         try:
             start.wait(timeout=10)
-            results.append(services.attempt_run(attempt_id=attempt.pk, probe_clock=False))
+            results.append(attempt_race(attempt_id=attempt.pk, probe_clock=False))
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
         finally:

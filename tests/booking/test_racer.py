@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from booking import services
+from booking import selectors
 from booking.models import BookingAttempt
+from booking.services.attempts import attempt_prepare
+from booking.services.race import attempt_race
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ def test_it_books_the_first_choice_at_the_release_instant(make_rule, use_sandbox
     attempt = rule.attempts.get(target_date=target)
     assert attempt.state == BookingAttempt.State.SCHEDULED
 
-    attempt = services.attempt_run(attempt_id=attempt.pk)
+    attempt = attempt_race(attempt_id=attempt.pk)
 
     assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason
     assert attempt.court_id == rule.court_preference[0]
@@ -54,7 +56,7 @@ def test_it_books_the_first_choice_at_the_release_instant(make_rule, use_sandbox
 
 def test_a_dry_run_holds_the_slot_but_does_not_confirm(make_rule, use_sandbox):
     rule, target, _ = make_rule(seconds=2, dry_run=True)
-    attempt = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    attempt = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
 
     assert attempt.state == BookingAttempt.State.REHEARSED
     assert attempt.payment_method == "club"
@@ -65,7 +67,7 @@ def test_a_dry_run_holds_the_slot_but_does_not_confirm(make_rule, use_sandbox):
 def test_it_takes_the_next_candidate_when_the_first_is_taken(make_rule, use_sandbox, club):
     rule, target, _ = make_rule(seconds=3)
     first = club.courts.get(pk=rule.court_preference[0])
-    start = services.selectors.rule_window_utc(rule, target)[0]
+    start = selectors.rule_window_utc(rule, target)[0]
     # A rival grabs the first choice a moment before us (release - 0.5 s is impossible, so
     # book it directly as another account right at release with zero delay).
     use_sandbox.add_rivals(
@@ -80,7 +82,7 @@ def test_it_takes_the_next_candidate_when_the_first_is_taken(make_rule, use_sand
         delay_ms_min=0,
         delay_ms_max=0,
     )
-    attempt = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    attempt = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
 
     assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason
     assert attempt.court_id != first.pk
@@ -90,8 +92,8 @@ def test_it_takes_the_next_candidate_when_the_first_is_taken(make_rule, use_sand
 def test_a_claimed_attempt_is_not_run_twice(make_rule, use_sandbox):
     rule, target, _ = make_rule(seconds=2)
     attempt = rule.attempts.get(target_date=target)
-    services.attempt_run(attempt_id=attempt.pk)
-    again = services.attempt_run(attempt_id=attempt.pk)
+    attempt_race(attempt_id=attempt.pk)
+    again = attempt_race(attempt_id=attempt.pk)
 
     assert again.state == BookingAttempt.State.BOOKED
     assert len(sandbox_bookings(use_sandbox)) == 1
@@ -100,18 +102,14 @@ def test_a_claimed_attempt_is_not_run_twice(make_rule, use_sandbox):
 def test_it_never_books_a_second_court_for_the_same_rule_and_date(make_rule, use_sandbox):
     rule, target, release_at = make_rule(seconds=2)
     attempt = rule.attempts.get(target_date=target)
-    services.attempt_run(attempt_id=attempt.pk)
+    attempt_race(attempt_id=attempt.pk)
     # Re-open the date as a manual run: the account's matches show the booking.
-    again = services.attempt_prepare(
-        rule=rule, target_date=target, release_at=release_at, trigger="manual"
-    )
+    again = attempt_prepare(rule=rule, target_date=target, release_at=release_at, trigger="manual")
     assert again is None
     BookingAttempt.objects.filter(pk=attempt.pk).update(state=BookingAttempt.State.FAILED)
-    again = services.attempt_prepare(
-        rule=rule, target_date=target, release_at=release_at, trigger="manual"
-    )
+    again = attempt_prepare(rule=rule, target_date=target, release_at=release_at, trigger="manual")
     assert again is not None
-    result = services.attempt_run(attempt_id=again.pk, probe_clock=False)
+    result = attempt_race(attempt_id=again.pk, probe_clock=False)
 
     assert result.state == BookingAttempt.State.BOOKED
     assert "already holds" in result.reason
@@ -124,7 +122,7 @@ def test_an_attempt_delivered_after_its_deadline_is_missed(make_rule, use_sandbo
     import time
 
     time.sleep(3.6)
-    result = services.attempt_run(attempt_id=attempt.pk)
+    result = attempt_race(attempt_id=attempt.pk)
 
     assert result.state == BookingAttempt.State.MISSED
     assert "too late" in result.reason

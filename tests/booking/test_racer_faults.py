@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from booking import services
-from booking.models import BookingAttempt, PlaytomicAccount
+from accounts.client import account_client
+from accounts.models import PlaytomicAccount
+from accounts.services import account_create
+from booking.models import BookingAttempt
+from booking.services.race import attempt_race
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
 
 
 def run(rule, target):
-    return services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    return attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
 
 
 def test_latency_on_the_booking_calls_still_books(make_rule, use_sandbox):
@@ -55,12 +58,12 @@ def test_an_expired_access_token_is_renewed_and_the_booking_goes_through(make_ru
     rule, target, _ = make_rule(seconds=3)
     attempt = rule.attempts.get(target_date=target)
     # Log in now, then expire every token at the sandbox: the burst meets a 401.
-    services.account_client(account=rule.accounts.get()).list_matches(size=1)
+    account_client(account=rule.accounts.get()).list_matches(size=1)
     before = PlaytomicAccount.objects.get()
     assert before.refresh_token and before.tokens_rotated_at is not None
     use_sandbox.expire_tokens()
 
-    attempt = services.attempt_run(attempt_id=attempt.pk, probe_clock=False)
+    attempt = attempt_race(attempt_id=attempt.pk, probe_clock=False)
 
     assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason
     assert len(sandbox_bookings(use_sandbox)) == 1
@@ -72,7 +75,7 @@ def test_an_expired_access_token_is_renewed_and_the_booking_goes_through(make_ru
     assert after.tokens_rotated_at is not None
     assert after.tokens_rotated_at > before.tokens_rotated_at
     # And it works: a client built from the stored tokens alone can read the matches.
-    services.account_client(account=after).list_matches(size=1)
+    account_client(account=after).list_matches(size=1)
 
 
 def test_409_for_every_candidate_fails_with_the_reason(make_rule, use_sandbox, club):
@@ -91,7 +94,7 @@ def test_409_for_every_candidate_fails_with_the_reason(make_rule, use_sandbox, c
 def test_an_account_that_cannot_log_in_fails_with_a_reason_and_no_secret(
     make_rule, use_sandbox, member
 ):
-    bad = services.account_create(owner=member, email="nobody@sandbox.test", password="wrong-pw-42")
+    bad = account_create(owner=member, email="nobody@sandbox.test", password="wrong-pw-42")
     rule, target, _ = make_rule(seconds=2, accounts=[bad])
 
     attempt = run(rule, target)

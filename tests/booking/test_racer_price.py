@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from availability.models import CellState, SlotState
-from booking import selectors, services
+from booking import selectors
 from booking.models import BookingAttempt
+from booking.services.race import attempt_race
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_an_intent_above_the_cap_stops_the_race_without_trying_another_court(
         > 1
     )
 
-    result = services.attempt_run(attempt_id=attempt.pk)
+    result = attempt_race(attempt_id=attempt.pk)
 
     assert result.state == BookingAttempt.State.FAILED
     assert "price above the rule's cap" in result.reason
@@ -72,7 +73,7 @@ def test_a_candidate_whose_last_known_price_is_above_the_cap_is_not_tried(
     assert candidates
     assert all(not (c.court_id == first.pk and c.start == window_start) for c in candidates)
 
-    result = services.attempt_run(attempt_id=attempt.pk)
+    result = attempt_race(attempt_id=attempt.pk)
 
     assert result.state == BookingAttempt.State.BOOKED, result.reason
     assert result.court_id != first.pk

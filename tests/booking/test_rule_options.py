@@ -9,8 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from booking import selectors, services
+from accounts.services import account_create
+from booking import selectors
 from booking.models import BookingAttempt, BookingRule
+from booking.services.attempts import attempt_prepare
+from booking.services.race import attempt_race
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
@@ -73,21 +76,21 @@ def test_outdoor_only_offers_outdoor_courts_and_nothing_else(make_rule, club):
 
 def test_a_rotating_rule_uses_its_accounts_in_turn(make_rule, member, account, use_sandbox):
     use_sandbox.add_account(SECOND_EMAIL, SECOND_PASSWORD)
-    second = services.account_create(
+    second = account_create(
         owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Second"
     )
     rule, target, _ = make_rule(seconds=2, accounts=[account, second], rotate_accounts=True)
 
-    first_run = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    first_run = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
     next_day = target + timedelta(days=1)
-    prepared = services.attempt_prepare(
+    prepared = attempt_prepare(
         rule=rule,
         target_date=next_day,
         release_at=timezone.now() + timedelta(seconds=1),
         trigger=BookingAttempt.Trigger.MANUAL,
     )
     assert prepared is not None
-    second_run = services.attempt_run(attempt_id=prepared.pk, probe_clock=False)
+    second_run = attempt_race(attempt_id=prepared.pk, probe_clock=False)
 
     assert first_run.state == BookingAttempt.State.BOOKED, first_run.reason
     assert second_run.state == BookingAttempt.State.BOOKED, second_run.reason
@@ -101,12 +104,10 @@ def test_a_wallet_too_low_for_the_price_falls_through_to_the_card(make_rule, mem
     use_sandbox.add_account(
         SECOND_EMAIL, SECOND_PASSWORD, wallet_balance=Decimal("1.00"), saved_card=True
     )
-    poor = services.account_create(
-        owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Poor"
-    )
+    poor = account_create(owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Poor")
     rule, target, _ = make_rule(seconds=2, accounts=[poor], payment_methods=["wallet", "card"])
 
-    result = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    result = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
 
     assert result.state == BookingAttempt.State.BOOKED, result.reason
     assert result.payment_method == "card"
@@ -116,12 +117,10 @@ def test_a_wallet_that_covers_the_price_is_used_first(make_rule, member, use_san
     use_sandbox.add_account(
         SECOND_EMAIL, SECOND_PASSWORD, wallet_balance=Decimal("500.00"), saved_card=True
     )
-    rich = services.account_create(
-        owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Rich"
-    )
+    rich = account_create(owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Rich")
     rule, target, _ = make_rule(seconds=2, accounts=[rich], payment_methods=["wallet", "card"])
 
-    result = services.attempt_run(attempt_id=rule.attempts.get(target_date=target).pk)
+    result = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
 
     assert result.state == BookingAttempt.State.BOOKED, result.reason
     assert result.payment_method == "wallet"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from booking import services
 from booking.models import BookingRule
+from booking.services.rules import rule_save
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def save(member: Any, club: Any, account: Any, **fields: Any) -> BookingRule:
         "release_local_time": time(8, 30),
     }
     values.update(fields)
-    return services.rule_save(owner=member, accounts=[account], **values)
+    return rule_save(owner=member, accounts=[account], **values)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -11,12 +12,24 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from availability.models import AvailabilityEvent, CellState, SlotState
-from booking import selectors, services
+from availability.outbox import events_publish
+from booking import selectors
 from booking.models import BookingAttempt, BookingRule
+from booking.services.race import attempt_race
+from booking.services.reconcile import attempts_reconcile
+from booking.services.rules import rule_save
+from booking.services.sniping import snipe_freed_slots
 from clubs.models import Club
 from tests.booking.conftest import sandbox_bookings
 
 pytestmark = pytest.mark.django_db
+
+
+def published(**fields: Any) -> AvailabilityEvent:
+    """An event written the way ingest writes it: through the outbox, with its deliveries."""
+    event = AvailabilityEvent(**fields)
+    events_publish([event])
+    return event
 
 
 def rule_for(member, club, account, **fields):
@@ -30,7 +43,7 @@ def rule_for(member, club, account, **fields):
         "payment_methods": ["club", "card"],
     }
     values.update(fields)
-    return services.rule_save(owner=member, accounts=[account], **values)
+    return rule_save(owner=member, accounts=[account], **values)
 
 
 def test_a_rolling_release_is_the_first_start_minus_the_clubs_limit_across_dst(
@@ -65,14 +78,14 @@ def test_each_enabled_rule_owns_a_clocked_beat_entry_on_the_booking_queue(
     task = PeriodicTask.objects.get(pk=rule.periodic_task_id)
     attempt = BookingAttempt.objects.get(rule=rule)
     assert task.one_off and task.enabled and task.queue == "booking"
-    assert task.task == "booking.tasks.arm_attempt"
+    assert task.task == "booking.tasks.race_release"
     assert json.loads(task.kwargs) == {"attempt_id": attempt.pk}
     assert task.clocked.clocked_time == attempt.release_at - timedelta(seconds=60)
     assert task.expires == attempt.release_at + timedelta(seconds=30)
     assert attempt.release_at == rule.next_release_at
     assert attempt.target_date.weekday() in rule.weekdays
 
-    services.rule_save(owner=member, rule=rule, accounts=[account], enabled=False)
+    rule_save(owner=member, rule=rule, accounts=[account], enabled=False)
     attempt.refresh_from_db()
     assert attempt.state == BookingAttempt.State.CANCELLED
     assert not PeriodicTask.objects.filter(pk=task.pk).exists()
@@ -82,7 +95,7 @@ def test_the_reconciler_marks_a_never_armed_attempt_missed(member, club, account
     rule = rule_for(member, club, account)
     attempt = BookingAttempt.objects.get(rule=rule)
     later = attempt.deadline_at + timedelta(minutes=5)
-    assert services.attempts_reconcile(now=later, grace=timedelta(seconds=60)) >= 1
+    assert attempts_reconcile(now=later, grace=timedelta(seconds=60)) >= 1
     attempt.refresh_from_db()
     assert attempt.state == BookingAttempt.State.MISSED
     assert "never armed" in attempt.reason
@@ -146,7 +159,7 @@ def test_a_freed_cell_starts_a_snipe_that_books_it(member, club, account, use_sa
             changed_at=now,
             observed_at=now,
         )
-    event = AvailabilityEvent.objects.create(
+    event = published(
         club=club,
         court=courts[0],
         kind=AvailabilityEvent.Kind.SLOT_FREED,
@@ -154,14 +167,14 @@ def test_a_freed_cell_starts_a_snipe_that_books_it(member, club, account, use_sa
         start=start,
         end=start + timedelta(minutes=90),
     )
-    started = services.snipe_freed_cells(event_ids=[event.pk])
+    started = snipe_freed_slots(event_ids=[event.pk])
     assert len(started) == 1
-    attempt = services.attempt_run(attempt_id=started[0].pk, probe_clock=False)
+    attempt = attempt_race(attempt_id=started[0].pk, probe_clock=False)
     assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason
     assert attempt.trigger == BookingAttempt.Trigger.SNIPE
     assert len(sandbox_bookings(use_sandbox)) == 1
     # The same event again: the date is booked, nothing new starts.
-    assert services.snipe_freed_cells(event_ids=[event.pk]) == []
+    assert snipe_freed_slots(event_ids=[event.pk]) == []
 
 
 def test_sniping_respects_minimum_notice_and_the_cancellation_window(member, club, account):
@@ -179,16 +192,17 @@ def test_sniping_respects_minimum_notice_and_the_cancellation_window(member, clu
         today = timezone.now().astimezone(club.zone).date()
         start = selectors.rule_window_utc(rule, today)[0]
         assert start - timezone.now() == timedelta(hours=6)
-        event = AvailabilityEvent.objects.create(
-            club=club,
-            kind=AvailabilityEvent.Kind.SLOT_FREED,
-            local_date=today,
-            start=start,
-            end=start + timedelta(minutes=30),
-        )
 
         def snipe() -> int:
-            return len(services.snipe_freed_cells(event_ids=[event.pk]))
+            # A fresh cancellation each time: an event is handled once, whatever it led to.
+            event = published(
+                club=club,
+                kind=AvailabilityEvent.Kind.SLOT_FREED,
+                local_date=today,
+                start=start,
+                end=start + timedelta(minutes=30),
+            )
+            return len(snipe_freed_slots(event_ids=[event.pk]))
 
         # Inside the minimum notice (7 h), no cancellation window.
         assert snipe() == 0

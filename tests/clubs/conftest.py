@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from booking.models import PlaytomicAccount
-from booking.services import account_create
+from accounts.models import PlaytomicAccount
+from accounts.services import account_create
 from clubs.models import Club
 from clubs.services import club_import
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
@@ -31,7 +31,8 @@ def politeness(settings: Any) -> None:
     settings.PLAYTOMIC_READ_TIMEOUT = 1.0
     settings.PLAYTOMIC_BREAKER_THRESHOLD = 3
     settings.PLAYTOMIC_BREAKER_RESET_SECONDS = 60
-    settings.BOOKING_SNIPING_DISPATCH = False
+    # No consumer of availability events in monitoring tests (the outbox tests wire one).
+    settings.AVAILABILITY_EVENT_CONSUMERS = {}
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from accounts.models import PlaytomicAccount
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
-from booking.models import PlaytomicAccount
 from clubs.models import Club, Court, MonitoringConfig
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from booking.services import account_create
+from accounts.services import account_create
 from clubs.models import Club, MonitoringConfig
 from tests.availability.analytics_history import make_club
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
@@ -113,6 +113,20 @@ def test_import_needs_exactly_one_key(staff):
 
     assert response.status_code == 400
     assert "tenant_id" in response.json()
+
+
+@pytest.mark.parametrize("tenant_id", ["../matches", "a" * 65, "x/y", "tenant id"])
+def test_an_id_that_cannot_be_a_playtomic_id_is_refused_before_any_request(
+    use_sandbox, staff, reader, tenant_id
+):
+    use_sandbox.clear_requests()
+
+    response = client_for(staff).post("/api/clubs/", {"tenant_id": tenant_id}, format="json")
+
+    assert response.status_code == 400
+    assert "tenant_id" in response.json()
+    assert use_sandbox.requests(path="/v1/matches") == []
+    assert use_sandbox.requests(path="/v1/tenants") == []
 
 
 def test_staff_rename_and_delete_a_club(staff):

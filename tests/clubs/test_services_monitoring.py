@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import PeriodicTask
 
-from booking.services import account_create
+from accounts.services import account_create
 from clubs.models import Club, MonitoringConfig
 from clubs.services import club_delete, monitoring_configure, monitoring_delete
 

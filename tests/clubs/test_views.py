@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from availability.models import PollRun
 from availability.selectors import local_today
+from availability.tasks import poll_club_now
 from clubs.models import Club, MonitoringConfig
+from playtomic_monitor.celery import app as celery_app
 from tests.availability.analytics_history import DAYS, TAKEN, cell, court, make_club
 from tests.clubs.conftest import MADRID, tenant_id
 
@@ -107,15 +111,24 @@ def test_staff_search_the_sandbox_by_name_and_import_a_result(client, staff, rea
     assert f'href="/clubs/{club.pk}/"'.encode() in again.content  # now Open, not Import
 
 
-def test_staff_fetch_now_records_a_manual_poll_run(client, staff, madrid):
+def test_staff_fetch_now_queues_a_manual_poll_run_the_worker_fills(
+    client, staff, madrid, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[Any] = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, queue: sent.append(args))
     client.force_login(staff)
 
-    page = client.post(f"/clubs/{madrid.pk}/fetch/", follow=True)
-
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/clubs/{madrid.pk}/fetch/", follow=True)
     run = PollRun.objects.get(club=madrid)
-    assert run.trigger == PollRun.Trigger.MANUAL
+    poll_club_now(*sent[0])  # what the poll worker does with the message
+    done = client.get(f"/clubs/{madrid.pk}/?poll={run.pk}")
+
+    assert run.trigger == PollRun.Trigger.MANUAL and run.outcome == PollRun.Outcome.QUEUED
+    assert b"Waiting for a poll worker" in page.content
+    run.refresh_from_db()
     assert run.outcome == PollRun.Outcome.OK and run.cells_seen > 0
-    assert f"{run.cells_seen} cells seen".encode() in page.content
+    assert f"{run.cells_seen} cells seen".encode() in done.content
 
 
 def test_a_member_cannot_fetch_or_import_and_nothing_is_written(

@@ -17,7 +17,7 @@ import pytest
 import time_machine
 
 from playtomic.client import PlaytomicClient
-from playtomic.errors import CircuitOpen, ConnectionFailed, PlaytomicError, Unauthorized
+from playtomic.errors import CircuitOpen, ConnectionFailed, Unauthorized
 from playtomic.sandbox import SandboxServer
 from playtomic.types import CourtAvailability, Tokens
 from playtomic_monitor.ratelimit import HostGuard
@@ -60,40 +60,26 @@ class Worker:
     """A monitoring worker's reading client, as the poll drives it: the tokens it stores, and
     one fresh login with the stored password when the tokens are dead."""
 
-    def __init__(self, sandbox: SandboxServer, budget: str, *, hook: str = "observer") -> None:
+    def __init__(self, sandbox: SandboxServer, budget: str) -> None:
         self.stored: list[Tokens] = []
         self.guard = guard(budget)
-        hooks: dict[str, Any] = (
-            {"observer": self.guard}
-            if hook == "observer"
-            else {"before_request": self.guard.before_request}
-        )
-        self.caller_feeds_breaker = hook != "observer"
         self.client = PlaytomicClient(
             sandbox.url,
             token_store=self.stored.append,
             clock=sandbox.clock.now,
             sleep=lambda seconds: None,
             read_timeout=2.0,
-            **hooks,
+            observer=self.guard,
         )
         self.client.login(EMAIL, PASSWORD)
         self.tenant_id = self.client.search_tenants(slug="sandbox-padel-madrid")[0].tenant_id
 
     def poll(self) -> list[CourtAvailability]:
         try:
-            try:
-                entries = self._read()
-            except Unauthorized:
-                self.client.login(EMAIL, PASSWORD)
-                entries = self._read()
-        except PlaytomicError as exc:
-            if self.caller_feeds_breaker and not isinstance(exc, CircuitOpen):
-                self.guard.record_failure(self.client.host, exc)
-            raise
-        if self.caller_feeds_breaker:
-            self.guard.record_success(self.client.host)
-        return entries
+            return self._read()
+        except Unauthorized:
+            self.client.login(EMAIL, PASSWORD)
+            return self._read()
 
     def _read(self) -> list[CourtAvailability]:
         return self.client.availability_for_local_day(self.tenant_id, DAY, "Europe/Madrid")
@@ -166,28 +152,3 @@ def test_a_prober_that_died_blocks_the_others_only_until_its_permit_lapses(sandb
     clock.shift(timedelta(seconds=dead.guard.probe_seconds))
 
     assert other.poll()
-
-
-def test_callers_that_still_feed_the_breaker_themselves_recover_too(sandbox, clock, budget):
-    # The current availability and clubs code: `before_request` plus `record_failure` /
-    # `record_success` after each call. Goes away with those shims.
-    worker = Worker(sandbox, budget, hook="before_request")
-    sandbox.add_fault(drop_connection="before")
-    for _ in range(3):
-        with pytest.raises(ConnectionFailed):
-            worker.poll()
-    assert worker.guard.is_open(worker.client.host)
-    sandbox.clear_faults()
-    sandbox.expire_tokens(refresh_tokens=True)
-    clock.shift(timedelta(seconds=RESET))
-    sandbox.clear_requests()
-
-    assert worker.poll()
-
-    assert [path for _, path, _ in calls(sandbox)] == [
-        "/v1/availability",
-        "/v3/auth/token",
-        "/v3/auth/login",
-        "/v1/availability",
-    ]
-    assert not worker.guard.is_open(worker.client.host)

@@ -5,8 +5,8 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from booking.models import PlaytomicAccount
-from booking.services import account_create
+from accounts.models import PlaytomicAccount
+from accounts.services import account_create
 from playtomic_monitor.crypto import get_fernet
 
 pytestmark = pytest.mark.django_db

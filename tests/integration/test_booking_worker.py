@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from booking import services
-from booking.models import BookingAttempt, PlaytomicAccount
+from accounts.models import PlaytomicAccount
+from booking.models import BookingAttempt
+from booking.services.reconcile import attempts_reconcile
 
 # The booking fixtures (a quiet sandbox, the Madrid club, the member's account, rules).
 from tests.booking.conftest import (  # noqa: F401
@@ -121,7 +122,7 @@ def test_killing_the_worker_mid_burst_never_double_books_and_reconciles(
     # Whatever was in flight at the sandbox finishes.
     time.sleep(3.0)
 
-    resolved = services.attempts_reconcile(grace=timedelta(0))
+    resolved = attempts_reconcile(grace=timedelta(0))
 
     attempt.refresh_from_db()
     assert resolved >= 1

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from playtomic import NotFound, PlaytomicClient, Tenant, WindowTooLarge
+from playtomic import BadRequest, NotFound, PlaytomicClient, Tenant, WindowTooLarge
 from playtomic.sandbox import SandboxServer
 from playtomic.timewindows import local_date_of
 
@@ -175,3 +175,24 @@ def test_it_prices_prorated_slots_exactly(client, clubs):
     assert prices[("13:30", 90)] == "41.67 EUR"
     assert prices[("13:30", 60)] == "25 EUR"
     assert prices[("13:00", 60)] == "20 EUR"
+
+
+@pytest.mark.parametrize("bad_id", ["..", ".", "", "x" * 65])
+def test_an_id_is_one_escaped_path_segment_or_refused_before_sending(sandbox, client, bad_id):
+    sandbox.clear_requests()
+
+    with pytest.raises(BadRequest):
+        client.get_tenant(bad_id)
+
+    assert sandbox.requests() == []
+
+
+def test_an_id_with_a_slash_stays_inside_its_own_path_segment(sandbox, client):
+    sandbox.clear_requests()
+
+    with pytest.raises(NotFound):
+        client.get_tenant("x/../../matches")
+
+    # Sent as /v1/tenants/x%2F..%2F..%2Fmatches: one tenant lookup, never the matches list.
+    (request,) = sandbox.requests()
+    assert request["path"].startswith("/v1/tenants/")

@@ -18,6 +18,7 @@ from playtomic import (
     Unauthorized,
 )
 from playtomic.sandbox import SandboxServer
+from tests.support.observers import HostRecorder
 
 EMAIL, PASSWORD = "a@x.test", "pw"
 NOW = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
@@ -130,7 +131,7 @@ def test_it_rejects_bad_credentials(sandbox):
 
 def test_it_retries_reads_through_server_errors_calling_the_hook_each_time(sandbox):
     hosts: list[str] = []
-    client = make_client(sandbox, before_request=hosts.append)
+    client = make_client(sandbox, observer=HostRecorder(hosts))
     tid = tenant_id(client)
     sandbox.add_fault(endpoint="tenant", error_rate=1.0, error_status=503, count=2)
     sandbox.clear_requests()

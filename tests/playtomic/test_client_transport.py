@@ -31,6 +31,7 @@ from playtomic import (
     Unauthorized,
     WindowTooLarge,
 )
+from tests.support.observers import HostRecorder
 
 
 @dataclass
@@ -377,7 +378,7 @@ def test_it_retries_gets_on_server_errors_and_calls_the_hook_before_every_attemp
     hosts: list[str] = []
     sleeps: list[float] = []
     with ScriptedServer(lambda r: next(replies)) as server:
-        client = make_client(server, before_request=hosts.append, sleep=sleeps.append)
+        client = make_client(server, observer=HostRecorder(hosts), sleep=sleeps.append)
         match = client.get_match("m-1")
 
     assert match.match_id == "m-1"

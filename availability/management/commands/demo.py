@@ -23,10 +23,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
+from accounts.models import PlaytomicAccount
+from accounts.services import account_create
 from availability.models import PollRun
-from availability.services import poll_club
-from booking.models import PlaytomicAccount
-from booking.services import account_create
+from availability.services.polling import poll_club
 from clubs.models import Club
 from clubs.services import club_import, monitoring_configure
 
@@ -124,8 +124,8 @@ class Command(BaseCommand):
     ) -> None:
         steps = int((end - start) / timedelta(hours=step_hours)) + 1
         failures = 0
-        # Cancellations seen in replayed history are long gone: do not hand them to sniping.
-        settings.BOOKING_SNIPING_DISPATCH = False
+        # Polls with the DEMO trigger mark their events as replays: cancellations seen in
+        # replayed history are long gone, so no consumer is handed them.
         for i in range(steps):
             at = min(end, start + timedelta(hours=step_hours * i))
             sandbox.clock.set(at, frozen=True)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from availability.models import PollRun
-from availability.services import poll_club
+from availability.services.polling import poll_club
 from clubs.management.commands.search_clubs import validation_message
 from clubs.selectors import club_find
 

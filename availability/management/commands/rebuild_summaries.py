@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from availability.models import StartSummary
-from availability.services import summary_rebuild
+from availability.services.summaries import summary_rebuild
 from clubs.models import Club
 from clubs.selectors import club_find
 

@@ -6,8 +6,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from booking import selectors, services
+from booking import selectors
 from booking.models import BookingAttempt, BookingRule
+from booking.services.attempts import attempt_prepare
+from booking.services.race import attempt_race
 
 # Releases are days or weeks ahead; an --at or --date further off is a typo (and near the
 # calendar's ends, arithmetic on it overflows).
@@ -67,7 +69,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError("cannot work out the target date: pass --date")
             target = found
-        attempt = services.attempt_prepare(
+        attempt = attempt_prepare(
             rule=rule,
             target_date=target,
             release_at=release_at,
@@ -77,7 +79,7 @@ class Command(BaseCommand):
         if attempt is None:
             raise CommandError(f"{rule.name} for {target} is already booked or being raced")
         self.stdout.write(f"{rule.name} for {target}: T = {release_at.isoformat()}")
-        attempt = services.attempt_run(attempt_id=attempt.pk, probe_clock=not options["now"])
+        attempt = attempt_race(attempt_id=attempt.pk, probe_clock=not options["now"])
         self.stdout.write(f"{attempt.state}: {attempt.reason}")
         if attempt.state not in (BookingAttempt.State.BOOKED, BookingAttempt.State.REHEARSED):
             raise CommandError(f"not booked: {attempt.reason}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,47 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from availability import charts, selectors
-from availability.serializers import EARLIEST_DATE, LATEST_DATE
+from availability.views.params import date_range, sport_param
 from clubs.models import Club
-
-DEFAULT_DAYS = 28
-MAX_DAYS = 366
-
-
-def parse_date(value: str | None) -> date | None:
-    """The date in `value`, or None when it is empty, not a date, or outside the dates the
-    analytics accept (far-off dates overflow the club-local day arithmetic)."""
-    try:
-        parsed = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return parsed if parsed and EARLIEST_DATE <= parsed <= LATEST_DATE else None
-
-
-def not_a_date(raw: str) -> str:
-    return f"“{raw}” is not a date between {EARLIEST_DATE} and {LATEST_DATE} (YYYY-MM-DD)."
-
-
-def date_range(request: HttpRequest, today: date) -> tuple[date, date, list[str]]:
-    """The page's from/to, defaulting to the last four weeks; bad input falls back with a
-    message instead of an error page."""
-    errors = []
-    raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
-    date_to = parse_date(raw_to)
-    date_from = parse_date(raw_from)
-    if raw_to and date_to is None:
-        errors.append(not_a_date(raw_to))
-    if raw_from and date_from is None:
-        errors.append(not_a_date(raw_from))
-    date_to = date_to or today
-    date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
-    if date_from > date_to:
-        errors.append("The start of the range was after its end; showing the four weeks before.")
-        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
-    if (date_to - date_from).days >= MAX_DAYS:
-        errors.append(f"Ranges are limited to {MAX_DAYS} days.")
-        date_from = date_to - timedelta(days=MAX_DAYS - 1)
-    return date_from, date_to, errors
 
 
 @login_required
@@ -89,7 +49,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     chosen = [c for c in all_clubs if c.pk in wanted] or all_clubs[:4]
     today = timezone.now().date()
     date_from, date_to, errors = date_range(request, today)
-    sport = (request.GET.get("sport") or "").strip().upper() or None
+    sport = sport_param(request, errors)
     summary = selectors.club_comparison(
         clubs=chosen, date_from=date_from, date_to=date_to, sport_id=sport
     )

@@ -1,0 +1,50 @@
+"""A member's Playtomic login, with its secrets encrypted at rest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from playtomic_monitor.crypto import EncryptedTextField
+
+
+class PlaytomicAccount(models.Model):
+    """A member's Playtomic login. Email, password and tokens are encrypted at rest; the
+    email's keyed hash is the only searchable trace of who it is."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "Not yet verified"
+        OK = "ok", "Working"
+        FAILED = "failed", "Login failing"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playtomic_accounts"
+    )
+    label = models.CharField(max_length=100, blank=True)
+    email = EncryptedTextField()
+    email_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    password = EncryptedTextField()
+    access_token = EncryptedTextField(blank=True, default="")
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token = EncryptedTextField(blank=True, default="")
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    playtomic_user_id = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    last_error = models.TextField(blank=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    tokens_rotated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table predates this app (it was booking's); the name stays so no data moves.
+        db_table = "booking_playtomicaccount"
+        ordering = ["owner", "label", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "email_hash"], name="playtomic_account_unique_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"Playtomic account #{self.pk}"

@@ -1,0 +1,141 @@
+"""Write paths of Playtomic accounts: adding, changing, testing and recording what a login
+said. Tokens are stored by `accounts.client`, the one place that builds a client for an
+account."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import PlaytomicAccount
+from playtomic.client import PlaytomicClient
+from playtomic.errors import PlaytomicError
+from playtomic.types import Tokens
+
+BAD_EMAIL = "Enter the email address of the Playtomic account."
+DUPLICATE = "You have added this Playtomic account already."
+
+
+def email_lookup_hash(email: str) -> str:
+    """Keyed hash of the normalised email: lets us enforce one account per owner and email
+    without storing the email in the clear."""
+    normalised = email.strip().lower().encode()
+    return hmac.new(settings.SECRET_KEY.encode(), normalised, hashlib.sha256).hexdigest()
+
+
+def _valid_email(email: str) -> bool:
+    return "@" in email and len(email) <= 254
+
+
+def _save_unique(account: PlaytomicAccount) -> None:
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:
+        raise ValidationError({"email": DUPLICATE}) from exc
+
+
+def account_create(*, owner: User, email: str, password: str, label: str = "") -> PlaytomicAccount:
+    email = email.strip()
+    errors: dict[str, str] = {}
+    if not _valid_email(email):
+        errors["email"] = BAD_EMAIL
+    if not password:
+        errors["password"] = "Enter the password of the Playtomic account."  # noqa: S105
+    if errors:
+        raise ValidationError(errors)
+    account = PlaytomicAccount(
+        owner=owner,
+        label=label.strip()[:100],
+        email=email,
+        email_hash=email_lookup_hash(email),
+        password=password,
+    )
+    _save_unique(account)
+    return account
+
+
+def account_update(
+    *,
+    account: PlaytomicAccount,
+    label: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+) -> PlaytomicAccount:
+    """Change the label or credentials. New credentials drop the stored tokens: they belong
+    to the old login."""
+    if label is not None:
+        account.label = label.strip()[:100]
+    if email:
+        email = email.strip()
+        if not _valid_email(email):
+            raise ValidationError({"email": BAD_EMAIL})
+        account.email = email
+        account.email_hash = email_lookup_hash(email)
+    if password:
+        account.password = password
+    if email or password:
+        account.access_token = ""
+        account.refresh_token = ""
+        account.access_token_expires_at = None
+        account.refresh_token_expires_at = None
+        account.status = PlaytomicAccount.Status.NEW
+        account.last_error = ""
+    _save_unique(account)
+    return account
+
+
+def account_store_tokens(*, account: PlaytomicAccount, tokens: Tokens) -> None:
+    """Persist a token pair the moment Playtomic hands it out. Refresh tokens are single-use:
+    losing the new one locks the account out, so this commits on its own, before the client
+    uses the tokens."""
+    now = timezone.now()
+    fields = {
+        "access_token": tokens.access_token,
+        "access_token_expires_at": tokens.access_expires_at,
+        "refresh_token": tokens.refresh_token,
+        "refresh_token_expires_at": tokens.refresh_expires_at,
+        "playtomic_user_id": tokens.user_id or account.playtomic_user_id,
+        "tokens_rotated_at": now,
+        "status": PlaytomicAccount.Status.OK,
+        "last_error": "",
+    }
+    with transaction.atomic():
+        PlaytomicAccount.objects.filter(pk=account.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(account, name, value)
+
+
+def account_record_login(*, account: PlaytomicAccount) -> None:
+    PlaytomicAccount.objects.filter(pk=account.pk).update(last_login_at=timezone.now())
+
+
+def account_record_failure(*, account: PlaytomicAccount, error: PlaytomicError) -> None:
+    message = f"{error.kind}: {error}"[:500]
+    PlaytomicAccount.objects.filter(pk=account.pk).update(
+        status=PlaytomicAccount.Status.FAILED, last_error=message
+    )
+    account.status = PlaytomicAccount.Status.FAILED
+    account.last_error = message
+
+
+def account_test_login(*, account: PlaytomicAccount) -> bool:
+    """The "test login" action: a fresh login with the stored password."""
+    client = PlaytomicClient(
+        settings.PLAYTOMIC_BASE_URL,
+        token_store=lambda tokens: account_store_tokens(account=account, tokens=tokens),
+        user_agent=settings.PLAYTOMIC_USER_AGENT,
+    )
+    try:
+        client.login(account.email, account.password)
+    except PlaytomicError as exc:
+        account_record_failure(account=account, error=exc)
+        return False
+    account_record_login(account=account)
+    return True

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("add/", views.account_add, name="add"),
+    path("<int:pk>/test/", views.account_test, name="test"),
+]

@@ -1,0 +1,47 @@
+"""Pages for a member's Playtomic accounts. Lookups go through `accounts_for`, so another
+member's account is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import AccountForm
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = selectors.accounts_for(request.user)
+    return render(request, "accounts/account_list.html", {"accounts": accounts})
+
+
+@login_required
+def account_add(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_create(owner=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Account added. Use “Test login” to check it.")
+            return redirect("accounts:list")
+    return render(request, "accounts/account_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def account_test(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(selectors.accounts_for(request.user), pk=pk)
+    if services.account_test_login(account=account):
+        messages.success(request, f"{account}: login works.")
+    else:
+        account.refresh_from_db()
+        messages.error(request, f"{account}: login failed ({account.last_error}).")
+    return redirect("accounts:list")

@@ -1,0 +1,95 @@
+"""Is monitoring keeping up? The /health/ check wired in settings (`HEALTH_CHECKS`): each
+enabled club's last successful poll against its schedule, the clubs whose last poll failed,
+and poll runs left queued or running longer than any poll can take."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from availability.models import PollRun
+from clubs.models import MonitoringConfig
+from clubs.selectors import monitoring_configs_enabled, monitoring_is_due
+
+# A poll that was due this long ago should have finished by now.
+DUE_GRACE = timedelta(minutes=5)
+# Longer than a poll's hard time limit: a run still `running` after this was abandoned.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def _missed_ticks(config: MonitoringConfig, since: datetime, until: datetime) -> bool:
+    """Whether the club had a scheduled poll due between `since` and `until` (its window, in
+    its own zone, minute by minute: at most a few hundred checks)."""
+    minute = since.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while minute <= until:
+        if monitoring_is_due(config=config, now=minute):
+            return True
+        minute += timedelta(minutes=1)
+    return False
+
+
+def _stale(config: MonitoringConfig, last_ok: datetime | None, now: datetime) -> bool:
+    """Stale: no successful poll although two scheduled ticks have come and gone. A club
+    outside its polling window (at night) is never stale."""
+    frequency = timedelta(minutes=config.frequency_minutes)
+    since = now - 2 * frequency - DUE_GRACE
+    if last_ok is not None and last_ok >= since:
+        return False
+    return _missed_ticks(config, since, now - DUE_GRACE)
+
+
+def monitoring_health(*, now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    configs = list(monitoring_configs_enabled())
+    runs = PollRun.objects.filter(club_id__in=[c.club_id for c in configs])
+    last_ok = dict(
+        runs.filter(outcome__in=[PollRun.Outcome.OK, PollRun.Outcome.PARTIAL])
+        .values("club_id")
+        .annotate(at=Max("started_at"))
+        .values_list("club_id", "at")
+    )
+    last_run = {
+        run.club_id: run
+        for run in PollRun.objects.filter(
+            pk__in=runs.exclude(outcome=PollRun.Outcome.SKIPPED)
+            .values("club_id")
+            .annotate(last=Max("pk"))
+            .values("last")
+        )
+    }
+    stale = []
+    failing = []
+    for config in configs:
+        ok_at = last_ok.get(config.club_id)
+        if _stale(config, ok_at, now):
+            stale.append(
+                {
+                    "club": config.club.name,
+                    "club_id": config.club_id,
+                    "last_success_age_seconds": (
+                        round((now - ok_at).total_seconds()) if ok_at else None
+                    ),
+                    "frequency_minutes": config.frequency_minutes,
+                }
+            )
+        last = last_run.get(config.club_id)
+        if last is not None and last.outcome == PollRun.Outcome.FAILED:
+            failing.append(
+                {"club": config.club.name, "club_id": config.club_id, "error": last.error_kind}
+            )
+    stuck = list(
+        PollRun.objects.filter(
+            Q(outcome__in=[PollRun.Outcome.QUEUED, PollRun.Outcome.RUNNING]),
+            started_at__lt=now - STUCK_AFTER,
+        ).values_list("pk", flat=True)[:50]
+    )
+    return {
+        "ok": not stale and not stuck,
+        "clubs_monitored": len(configs),
+        "stale_clubs": stale,
+        "failing_clubs": failing,
+        "stuck_poll_runs": stuck,
+    }

@@ -1,0 +1,326 @@
+"""How cells fill up before they start: fill curves (read from the transitions), sell-out lead
+times and the chance a court is still free."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from availability.models import LEADS, CellState, SlotChange, StartSummary
+from availability.selectors.common import (
+    OBSERVED,
+    DateRange,
+    court_ids,
+    lead_label,
+    local_dates,
+    ratio,
+    states_on,
+    transitions,
+)
+from availability.selectors.history import history_rows
+from clubs.models import Club
+
+# --- Fill curves ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _AtLead:
+    """A figure read at a lead time: that many minutes before the cells' start."""
+
+    lead_minutes: int
+
+    @property
+    def label(self) -> str:
+        return lead_label(self.lead_minutes)
+
+
+@dataclass(frozen=True)
+class FillPoint(_AtLead):
+    taken: int
+    known: int  # cells whose state (free or taken) was known at that lead
+
+    @property
+    def share_taken(self) -> float | None:
+        return ratio(self.taken, self.known)
+
+
+FillCounts = dict[tuple[int, int], list[list[int]]]
+# Local weekday, local hour, per lead (taken, known).
+_FillRow = tuple[int, int, Sequence[tuple[int, int]]]
+
+
+def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None) -> FillCounts:
+    """(weekday, hour) -> per lead [taken, known], reading each cell's state at start - lead
+    (see fill_rows); closed days come from their summaries, which hold the same counts."""
+    courts = court_ids(club, sport_id)
+    if not courts:
+        return {}
+    zone = club.zone
+
+    def summarized(summaries: QuerySet[StartSummary]) -> Iterator[_FillRow]:
+        sums: dict[str, Sum] = {}
+        for lead in LEADS:
+            sums[f"t{lead}"] = Sum(f"taken_{lead}")
+            sums[f"k{lead}"] = Sum(f"known_{lead}")
+        rows = summaries.values("weekday", "hour").annotate(changes=Sum("changes"), **sums)
+        for row in rows.order_by():
+            r: dict[str, Any] = dict(row)  # the lead columns are named at run time
+            if r["changes"]:  # as in fill_rows, only starts with transitions make a key
+                yield r["weekday"], r["hour"], [(r[f"t{ld}"], r[f"k{ld}"]) for ld in LEADS]
+
+    def recent(days: DateRange) -> Iterator[_FillRow]:
+        for start, _day, _changes, per_lead in fill_rows(club, days, courts):
+            local = start.astimezone(zone)
+            yield local.isoweekday(), local.hour, per_lead
+
+    counts: FillCounts = {}
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for weekday, hour, per_lead in rows:
+        slot = counts.setdefault((weekday, hour), [[0, 0] for _ in LEADS])
+        for i, (taken, known) in enumerate(per_lead):
+            slot[i][0] += taken
+            slot[i][1] += known
+    return counts
+
+
+def fill_rows(
+    club: Club, days: DateRange, court_ids: Sequence[int]
+) -> list[tuple[datetime, date, int, list[tuple[int, int]]]]:
+    """Per UTC start of the courts' cells on the local dates: the number of changes and per
+    lead (taken, known).
+
+    The state of a cell at lead L is the change observed at or before start - L (lead_minutes
+    >= L) whose successor came after (next lead < L). The database does one pass with a window
+    function and groups by UTC start; local weekday and hour are applied by the callers with
+    zoneinfo, which keeps the SQL the same on SQLite and PostgreSQL."""
+    if not court_ids:
+        return []
+    columns = []
+    params: list[Any] = []
+    for lead in LEADS:
+        at = "c.lead_minutes >= %s AND (c.next_lead IS NULL OR c.next_lead < %s)"
+        columns.append(f"SUM(CASE WHEN {at} AND c.new_state = %s THEN 1 ELSE 0 END)")
+        params += [lead, lead, CellState.TAKEN.value]
+        columns.append(f"SUM(CASE WHEN {at} AND c.new_state IN (%s, %s) THEN 1 ELSE 0 END)")
+        params += [lead, lead, CellState.TAKEN.value, CellState.FREE.value]
+    table = SlotChange._meta.db_table
+    placeholders = ", ".join(["%s"] * len(court_ids))
+    sql = (
+        "SELECT c.start, c.local_date, COUNT(*), " + ", ".join(columns) + " FROM ("  # noqa: S608 - fixed identifiers
+        "SELECT start, local_date, new_state, lead_minutes, LEAD(lead_minutes) OVER ("
+        "PARTITION BY court_id, start ORDER BY observed_at, id) AS next_lead "
+        f"FROM {table} WHERE club_id = %s AND local_date BETWEEN %s AND %s "
+        f"AND court_id IN ({placeholders})"
+        ") c GROUP BY c.start, c.local_date"
+    )
+    params += [club.id, days[0], days[1], *court_ids]
+    result = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            day = row[1] if isinstance(row[1], date) else date.fromisoformat(row[1])
+            per_lead = [
+                (int(row[3 + 2 * i] or 0), int(row[4 + 2 * i] or 0)) for i in range(len(LEADS))
+            ]
+            result.append((_as_utc(row[0]), day, int(row[2]), per_lead))
+    return result
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    # SQLite hands raw SQL results back as text.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def fill_curve_from_counts(
+    counts: FillCounts,
+    *,
+    weekdays: Iterable[int] | None = None,
+    hours: Iterable[int] | None = None,
+) -> list[FillPoint]:
+    wanted_days = set(weekdays) if weekdays is not None else None
+    wanted_hours = set(hours) if hours is not None else None
+    totals = [[0, 0] for _ in LEADS]
+    for (wd, hr), per_lead in counts.items():
+        if wanted_days is not None and wd not in wanted_days:
+            continue
+        if wanted_hours is not None and hr not in wanted_hours:
+            continue
+        for i, (taken, known) in enumerate(per_lead):
+            totals[i][0] += taken
+            totals[i][1] += known
+    return [FillPoint(lead, t, k) for lead, (t, k) in zip(LEADS, totals, strict=True)]
+
+
+def fill_curve(
+    *,
+    club: Club,
+    date_from: date,
+    date_to: date,
+    sport_id: str | None = None,
+    weekdays: Iterable[int] | None = None,
+    hours: Iterable[int] | None = None,
+) -> list[FillPoint]:
+    """Share of cells already taken N hours/days before their start (weekday ISO, local hour)."""
+    counts = fill_counts(club, date_from, date_to, sport_id)
+    return fill_curve_from_counts(counts, weekdays=weekdays, hours=hours)
+
+
+# --- Sell-out lead times --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelloutCell:
+    weekday: int
+    hour: int
+    slots: int  # (date, start) groups observed
+    sold_out: int
+    median_lead_minutes: int | None
+
+    @property
+    def sold_out_share(self) -> float | None:
+        return ratio(self.sold_out, self.slots)
+
+
+# UTC start, local weekday, local hour, cells observed, cells taken, their latest change (the
+# summary's column is nullable, set whenever a cell was observed).
+_StartRow = tuple[datetime, int, int, int, int, datetime | None]
+
+
+def sellout_lead_times(
+    *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
+) -> list[SelloutCell]:
+    """For each weekday x hour, how far ahead every court was gone.
+
+    A start time sells out when the last of its courts is taken for good: the latest of their
+    final changes (SlotState.changed_at) while all of them end taken. A cell first seen already
+    taken gives a lower bound, which is the best the observations can say."""
+    zone = club.zone
+
+    def summarized(summaries: QuerySet[StartSummary]) -> Iterator[_StartRow]:
+        rows = summaries.filter(Q(taken__gt=0) | Q(free__gt=0)).values_list(
+            "start", "weekday", "hour", "taken", "free", "last_change"
+        )
+        for start, weekday, hour, taken, free, last_change in rows:
+            yield start, weekday, hour, taken + free, taken, last_change
+
+    def recent(days: DateRange) -> Iterator[_StartRow]:
+        rows = (
+            states_on(club, sport_id, days)
+            .filter(state__in=OBSERVED)
+            .values_list("start")
+            .annotate(
+                observed=Count("id"),
+                taken=Count("id", filter=Q(state=CellState.TAKEN)),
+                last_change=Max("changed_at"),
+            )
+            .order_by()
+        )
+        for start, observed, taken, last_change in rows:
+            local = start.astimezone(zone)
+            yield start, local.isoweekday(), local.hour, observed, taken, last_change
+
+    # UTC start -> [weekday, hour, observed, taken, last change]. A summary row holds one
+    # sport: a start's group spans the courts of every sport asked for.
+    groups: dict[datetime, list[Any]] = {}
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for start, weekday, hour, observed, taken, last_change in rows:
+        group = groups.setdefault(start, [weekday, hour, 0, 0, last_change])
+        group[2] += observed
+        group[3] += taken
+        group[4] = max(group[4], last_change)
+    slots: dict[tuple[int, int], int] = defaultdict(int)
+    leads: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for start, (weekday, hour, observed, taken, last_change) in groups.items():
+        key = (weekday, hour)
+        slots[key] += 1
+        if taken == observed:
+            leads[key].append(max(0, int((start - last_change).total_seconds() // 60)))
+    return [
+        SelloutCell(
+            weekday=key[0],
+            hour=key[1],
+            slots=slots[key],
+            sold_out=len(leads[key]),
+            median_lead_minutes=int(statistics.median(leads[key])) if leads[key] else None,
+        )
+        for key in sorted(slots)
+    ]
+
+
+# --- Chance still free ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChancePoint(_AtLead):
+    dates_known: int  # dates where some court's state at that lead was known
+    dates_with_free: int  # dates where some court was free at that lead
+
+    @property
+    def chance(self) -> float | None:
+        return ratio(self.dates_with_free, self.dates_known)
+
+
+CellHistory = dict[tuple[int, datetime], list[tuple[int, str]]]
+
+
+def _history(changes: Iterable[tuple[int, datetime, int, str]]) -> CellHistory:
+    """(court, start) -> [(lead_minutes, new_state)] in observation order."""
+    cells: CellHistory = defaultdict(list)
+    for court_id, start, lead, state in changes:
+        cells[(court_id, start)].append((lead, state))
+    return cells
+
+
+def _state_at_lead(history: Sequence[tuple[int, str]], lead: int) -> str | None:
+    state = None
+    for change_lead, new_state in history:
+        if change_lead >= lead:
+            state = new_state
+        else:
+            break
+    return state
+
+
+def chance_free(
+    *,
+    club: Club,
+    weekday: int,
+    start_time: time,
+    date_from: date,
+    date_to: date,
+    sport_id: str | None = None,
+) -> list[ChancePoint]:
+    """For a wanted weekday (ISO) and local start time: on how many of the observed dates was
+    at least one court still free N hours/days before. A date counts at a lead when some court's
+    state was known then."""
+    zone = club.zone
+    days = [d for d in local_dates(date_from, date_to) if d.isoweekday() == weekday]
+    starts = {datetime.combine(d, start_time, tzinfo=zone).astimezone(UTC): d for d in days}
+    rows = (
+        transitions(club, sport_id)
+        .filter(local_date__in=days, start__in=list(starts))
+        .order_by("observed_at", "id")
+        .values_list("court_id", "start", "lead_minutes", "new_state")
+    )
+    cells = _history(rows)
+    points = []
+    for lead in LEADS:
+        known: set[datetime] = set()
+        free: set[datetime] = set()
+        for (_court, start), history in cells.items():
+            state = _state_at_lead(history, lead)
+            if state in OBSERVED:
+                known.add(start)
+            if state == CellState.FREE:
+                free.add(start)
+        points.append(ChancePoint(lead, len(known), len(free)))
+    return points

@@ -1,0 +1,335 @@
+"""Utilization: the share of observed cells taken, with the coverage of what was observed;
+today so far, per day, per weekday and hour, per court and per club."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
+
+from availability.models import CellState, SlotState, StartSummary
+from availability.selectors.common import (
+    OBSERVED,
+    DateRange,
+    club_courts,
+    coverage,
+    local_dates,
+    local_today,
+    open_cell_starts,
+    ratio,
+    states,
+    states_on,
+)
+from availability.selectors.history import history_rows
+from clubs.models import Club, Court
+
+
+class _Shares:
+    """Utilization and coverage from taken/free counts and the expected open cells."""
+
+    taken: int
+    free: int
+    expected: int | None
+
+    @property
+    def observed(self) -> int:
+        return self.taken + self.free
+
+    @property
+    def utilization(self) -> float | None:
+        return ratio(self.taken, self.observed)
+
+    @property
+    def coverage(self) -> float | None:
+        return coverage(self.observed, self.expected)
+
+
+@dataclass(frozen=True)
+class Utilization(_Shares):
+    taken: int
+    free: int
+    expected: int | None = None
+    not_released: int = 0
+
+
+def _state_counts(*, not_released: bool = True) -> dict[str, Count]:
+    """Cells taken, free and (unless told not to) not released, counted from SlotState."""
+    counts = {
+        "taken": Count("id", filter=Q(state=CellState.TAKEN)),
+        "free": Count("id", filter=Q(state=CellState.FREE)),
+    }
+    if not_released:
+        counts["not_released"] = Count("id", filter=Q(state=CellState.NOT_RELEASED))
+    return counts
+
+
+def _summed_states(*, not_released: bool = True) -> dict[str, Sum]:
+    """The same counts added up from StartSummary rows."""
+    names = ("taken", "free", "not_released") if not_released else ("taken", "free")
+    return {name: Sum(name) for name in names}
+
+
+# --- Today ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentUtilization:
+    local_date: date
+    now: datetime
+    so_far: Utilization
+    rest_of_day: Utilization
+    whole_day: Utilization
+
+
+def _count_states(qs: QuerySet[SlotState]) -> Utilization:
+    counts = qs.aggregate(**_state_counts())
+    return Utilization(
+        taken=counts["taken"], free=counts["free"], not_released=counts["not_released"]
+    )
+
+
+def utilization_current(
+    *, club: Club, sport_id: str | None = None, now: datetime | None = None
+) -> CurrentUtilization:
+    """Today in the club's zone, split at now: cells already started (their final state) and
+    the rest of the day as currently booked."""
+    now = now or timezone.now()
+    today = local_today(club, now)
+    day = states(club, sport_id).filter(local_date=today)
+    courts = len(club_courts(club=club, sport_id=sport_id))
+    starts = open_cell_starts(club, today)
+    known = bool(club.opening_hours)
+    past = sum(1 for s in starts if s <= now)
+
+    def with_expected(u: Utilization, cells: int) -> Utilization:
+        return Utilization(u.taken, u.free, cells * courts if known else None, u.not_released)
+
+    so_far = with_expected(_count_states(day.filter(start__lte=now)), past)
+    rest = with_expected(_count_states(day.filter(start__gt=now)), len(starts) - past)
+    whole = Utilization(
+        so_far.taken + rest.taken,
+        so_far.free + rest.free,
+        len(starts) * courts if known else None,
+        so_far.not_released + rest.not_released,
+    )
+    return CurrentUtilization(
+        local_date=today, now=now, so_far=so_far, rest_of_day=rest, whole_day=whole
+    )
+
+
+# --- Per day and per court ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayUtilization:
+    local_date: date
+    figures: Utilization
+
+
+@dataclass(frozen=True)
+class CourtUtilization:
+    court: Court
+    figures: Utilization
+
+
+def utilization_daily(
+    *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
+) -> list[DayUtilization]:
+    """One entry per local date in the range, days without observations included (empty)."""
+
+    def summarized(summaries: QuerySet[StartSummary]) -> Iterable[tuple[date, int, int, int]]:
+        return summaries.values_list("local_date").annotate(**_summed_states()).order_by()
+
+    def recent(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
+        rows = states_on(club, sport_id, days).values_list("local_date")
+        return rows.annotate(**_state_counts()).order_by()
+
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    by_day = {day: (taken, free, not_released) for day, taken, free, not_released in rows}
+    courts = len(club_courts(club=club, sport_id=sport_id))
+    known = bool(club.opening_hours)
+    result = []
+    for day in local_dates(date_from, date_to):
+        taken, free, not_released = by_day.get(day, (0, 0, 0))
+        expected = courts * len(open_cell_starts(club, day)) if known else None
+        result.append(
+            DayUtilization(local_date=day, figures=Utilization(taken, free, expected, not_released))
+        )
+    return result
+
+
+def utilization_total(days: Sequence[DayUtilization]) -> Utilization:
+    expected = [d.figures.expected for d in days]
+    return Utilization(
+        taken=sum(d.figures.taken for d in days),
+        free=sum(d.figures.free for d in days),
+        expected=None if any(e is None for e in expected) else sum(e or 0 for e in expected),
+        not_released=sum(d.figures.not_released for d in days),
+    )
+
+
+def utilization_per_court(
+    *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
+) -> list[CourtUtilization]:
+    """Raw rows over the whole range: the summaries do not keep the court."""
+    rows = (
+        states_on(club, sport_id, (date_from, date_to))
+        .values_list("court_id")
+        .annotate(**_state_counts())
+        .order_by()
+    )
+    by_court = {
+        court_id: (taken, free, not_released) for court_id, taken, free, not_released in rows
+    }
+    cells = sum(len(open_cell_starts(club, d)) for d in local_dates(date_from, date_to))
+    known = bool(club.opening_hours)
+    result = []
+    for court in club_courts(club=club, sport_id=sport_id):
+        taken, free, not_released = by_court.get(court.id, (0, 0, 0))
+        figures = Utilization(taken, free, cells if known else None, not_released)
+        result.append(CourtUtilization(court=court, figures=figures))
+    return result
+
+
+# --- Per weekday and hour -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatCell(_Shares):
+    weekday: int  # ISO: 1 = Monday
+    hour: int  # local hour of the cell's start
+    taken: int
+    free: int
+    # Open cells of this weekday and hour over the range (None: opening hours unknown).
+    expected: int | None = None
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    # Only weekday/hour pairs with observations; each carries its expected open cells.
+    cells: list[HeatCell]
+
+    @property
+    def hours(self) -> list[int]:
+        return sorted({c.hour for c in self.cells})
+
+    def cell(self, weekday: int, hour: int) -> HeatCell | None:
+        for c in self.cells:
+            if c.weekday == weekday and c.hour == hour:
+                return c
+        return None
+
+
+def utilization_heatmap(
+    *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
+) -> Heatmap:
+    """Weekday x hour share of observed cells taken, in the club's zone (the database converts
+    each UTC start with the zone's rules, so a DST week keeps 19:00 at 19:00)."""
+    zone = club.zone
+
+    def summarized(summaries: QuerySet[StartSummary]) -> Iterable[tuple[int, int, int, int]]:
+        # Closed days: the weekday and hour were computed with zoneinfo when summarized.
+        rows = summaries.values_list("weekday", "hour")
+        return rows.annotate(**_summed_states(not_released=False)).order_by()
+
+    def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
+        rows = (
+            states_on(club, sport_id, days)
+            .filter(state__in=OBSERVED)
+            .annotate(
+                wd=ExtractIsoWeekDay("start", tzinfo=zone), hr=ExtractHour("start", tzinfo=zone)
+            )
+            .values_list("wd", "hr")
+        )
+        return rows.annotate(**_state_counts(not_released=False)).order_by()
+
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for weekday, hour, taken, free in rows:
+        if taken or free:  # a summarized hour may hold only cells not released
+            slot = counts[(weekday, hour)]
+            slot[0] += taken
+            slot[1] += free
+    expected = _expected_by_weekday_hour(club, date_from, date_to, sport_id)
+    return Heatmap(
+        cells=[
+            HeatCell(
+                wd,
+                hr,
+                taken=counts[(wd, hr)][0],
+                free=counts[(wd, hr)][1],
+                expected=None if expected is None else expected.get((wd, hr), 0),
+            )
+            for wd, hr in sorted(counts)
+        ]
+    )
+
+
+def _expected_by_weekday_hour(
+    club: Club, date_from: date, date_to: date, sport_id: str | None
+) -> dict[tuple[int, int], int] | None:
+    """Open cells per (ISO weekday, local hour) over the range: the opening hours' cell starts
+    on each local date, in the club's zone, times the active courts (as the daily figures
+    count them). None when the club's opening hours are unknown."""
+    if not club.opening_hours:
+        return None
+    zone = club.zone
+    courts = len(club_courts(club=club, sport_id=sport_id))
+    expected: dict[tuple[int, int], int] = defaultdict(int)
+    for day in local_dates(date_from, date_to):
+        for start in open_cell_starts(club, day):
+            expected[(day.isoweekday(), start.astimezone(zone).hour)] += courts
+    return dict(expected)
+
+
+# --- Per club -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClubSummary:
+    club: Club
+    total: Utilization
+    daily: list[DayUtilization]
+    # Local hour -> figures over the range (hours with observations only), with the open
+    # cells of that hour as expected, so each hour's coverage is visible.
+    by_hour: dict[int, Utilization]
+
+    @property
+    def peak_hour(self) -> int | None:
+        known = {h: u.utilization for h, u in self.by_hour.items() if u.utilization is not None}
+        return max(known, key=lambda h: known[h]) if known else None
+
+
+def club_comparison(
+    *, clubs: Sequence[Club], date_from: date, date_to: date, sport_id: str | None = None
+) -> list[ClubSummary]:
+    result = []
+    for club in clubs:
+        daily = utilization_daily(
+            club=club, date_from=date_from, date_to=date_to, sport_id=sport_id
+        )
+        heat = utilization_heatmap(
+            club=club, date_from=date_from, date_to=date_to, sport_id=sport_id
+        )
+        expected = _expected_by_weekday_hour(club, date_from, date_to, sport_id)
+        per_hour: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for c in heat.cells:
+            per_hour[c.hour][0] += c.taken
+            per_hour[c.hour][1] += c.free
+        by_hour = {
+            h: Utilization(
+                taken,
+                free,
+                None if expected is None else sum(n for (_, hr), n in expected.items() if hr == h),
+            )
+            for h, (taken, free) in sorted(per_hour.items())
+        }
+        result.append(
+            ClubSummary(club=club, total=utilization_total(daily), daily=daily, by_hour=by_hour)
+        )
+    return result

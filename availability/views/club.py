@@ -1,0 +1,216 @@
+"""The club page: the live court grid and every figure of one club, and for staff the
+monitoring form and "Fetch now". Members see the same page without the controls. A fetch is
+queued for the poll workers; the page shows its progress (views/poll_progress.py)."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from availability import charts, selectors
+from availability.models import LEADS, PollRun
+from availability.services.polling import poll_request
+from availability.views.params import (
+    date_range,
+    int_param,
+    not_a_date,
+    parse_date,
+    sport_param,
+    time_param,
+)
+from availability.views.poll_progress import poll_progress, poll_watched
+from clubs.forms import MonitoringConfigForm
+from clubs.models import Club, MonitoringConfig
+from clubs.selectors import club_sports
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Fill-curve lines worth comparing at a glance.
+FILL_SERIES: tuple[tuple[str, tuple[int, ...] | None, tuple[int, ...] | None], ...] = (
+    ("All cells", None, None),
+    ("Weekday evenings 18\u201322h", (1, 2, 3, 4, 5), (18, 19, 20, 21)),
+    ("Weekend mornings 8\u201313h", (6, 7), (8, 9, 10, 11, 12)),
+)
+
+
+def _lead_text(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    if minutes >= 1440:
+        return f"{minutes / 1440:.1f}d".replace(".0d", "d")
+    return f"{minutes // 60}h" if minutes >= 60 else f"{minutes}m"
+
+
+def _heat_rows(heat: selectors.Heatmap, hours: list[int]) -> list[dict[str, Any]]:
+    rows = []
+    for weekday in range(1, 8):
+        cells = []
+        for hour in hours:
+            c = heat.cell(weekday, hour)
+            share = c.utilization if c else None
+            tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
+                f"{charts.percent(share)} of {c.observed} cells taken" if c else "no data"
+            )
+            if c and c.coverage is not None:
+                tip += f" ({charts.percent(c.coverage)} of {c.expected} open cells observed)"
+            cells.append({"share": share, "color": charts.share_color(share), "tip": tip})
+        rows.append({"label": selectors.WEEKDAY_LABELS[weekday - 1], "cells": cells})
+    return rows
+
+
+def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[dict[str, Any]]:
+    by_key = {(c.weekday, c.hour): c for c in cells}
+    longest = max((c.median_lead_minutes or 0 for c in cells), default=0) or 1
+    rows = []
+    for weekday in range(1, 8):
+        row = []
+        for hour in hours:
+            c = by_key.get((weekday, hour))
+            lead = c.median_lead_minutes if c else None
+            share = None if lead is None else lead / longest
+            tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
+                f"sold out {_lead_text(lead)} ahead (median), {c.sold_out} of {c.slots} times"
+                if c and lead is not None
+                else "rarely sells out"
+            )
+            row.append({"text": _lead_text(lead), "color": charts.share_color(share), "tip": tip})
+        rows.append({"label": selectors.WEEKDAY_LABELS[weekday - 1], "cells": row})
+    return rows
+
+
+@login_required
+def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
+    club = get_object_or_404(Club.objects.select_related("monitoring"), pk=club_id)
+    today = selectors.local_today(club)
+    date_from, date_to, errors = date_range(request, today)
+    raw_day = request.GET.get("date")
+    day = parse_date(raw_day) or today
+    if raw_day and parse_date(raw_day) is None:
+        errors.append(f"{not_a_date(raw_day)} Showing today.")
+    sports = club_sports(club=club)
+    sport = sport_param(request, errors)
+    span: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "sport_id": sport}
+
+    grid = selectors.availability_grid(club=club, local_date=day, sport_id=sport)
+    current = selectors.utilization_current(club=club, sport_id=sport)
+    daily = selectors.utilization_daily(club=club, **span)
+    total = selectors.utilization_total(daily)
+    heat = selectors.utilization_heatmap(club=club, **span)
+    hours = heat.hours or list(range(8, 23))
+    courts = selectors.utilization_per_court(club=club, **span)
+    counts = selectors.fill_counts(club, date_from, date_to, sport)
+    leads = list(reversed(LEADS))
+    fill_series = []
+    for name, weekdays, wanted_hours in FILL_SERIES:
+        points = selectors.fill_curve_from_counts(counts, weekdays=weekdays, hours=wanted_hours)
+        by_lead = {p.lead_minutes: p.share_taken for p in points}
+        fill_series.append(charts.Series(name, [by_lead[lead] for lead in leads]))
+    sellout = selectors.sellout_lead_times(club=club, **span)
+    cancellations = selectors.cancellation_rate(club=club, **span)
+    prices = selectors.prices_by_hour(club=club, **span)
+
+    peak = max(heat.cells, key=lambda c: c.utilization or 0, default=None)
+    chance_weekday = int_param(request.GET.get("weekday"), 1, 7) or (peak.weekday if peak else 2)
+    chance_time = time_param(request.GET.get("time")) or time(peak.hour if peak else 19)
+    chance = selectors.chance_free(
+        club=club, weekday=chance_weekday, start_time=chance_time, **span
+    )
+
+    config = MonitoringConfig.objects.filter(club=club).select_related("account").first()
+    watched = poll_watched(club=club, raw_id=request.GET.get("poll"))
+    context = {
+        "club": club,
+        "today": today,
+        "day": day,
+        "date_from": date_from,
+        "date_to": date_to,
+        "sports": sports,
+        "sport": sport or "",
+        "errors": errors,
+        "grid": grid,
+        "grid_rows": [
+            {
+                "court": row.court,
+                "cells": list(zip(row.cells, row.prices, grid.local_times, strict=True)),
+            }
+            for row in grid.rows
+        ],
+        "current": current,
+        "total": total,
+        "daily_chart": charts.bar_chart(
+            [
+                charts.Bar(
+                    f"{d.local_date:%d %b}", d.figures.utilization, f"{d.local_date:%a %d %b}"
+                )
+                for d in daily
+            ],
+            title="Daily utilization",
+        ),
+        "hours": hours,
+        "heat_rows": _heat_rows(heat, hours),
+        "court_rows": [
+            {
+                "court": c.court,
+                "figures": c.figures,
+                "pct": round((c.figures.utilization or 0) * 100),
+                "color": charts.share_color(c.figures.utilization),
+            }
+            for c in courts
+        ],
+        "fill_chart": charts.line_chart(
+            fill_series,
+            [selectors.lead_label(lead) for lead in leads],
+            title="Share of cells already taken, by time before start",
+        ),
+        "sellout_rows": _sellout_rows(sellout, hours),
+        "cancellations": cancellations,
+        "prices_chart": charts.range_chart(
+            [
+                charts.Range(f"{p.hour:02d}", float(p.minimum), float(p.average), float(p.maximum))
+                for p in prices
+            ],
+            title="Prices offered by hour",
+            unit=f" {club.currency}" if club.currency else "",
+        ),
+        "has_prices": bool(prices),
+        "chance_chart": charts.line_chart(
+            [charts.Series("Chance a court is still free", [p.chance for p in reversed(chance)])],
+            [p.label for p in reversed(chance)],
+            title="Chance a court is still free",
+        ),
+        "chance_weekday": chance_weekday,
+        "chance_time": chance_time,
+        "chance_dates": max((p.dates_known for p in chance), default=0),
+        "weekday_names": list(enumerate(WEEKDAY_NAMES, start=1)),
+        "config": config,
+        "form": MonitoringConfigForm(instance=config, initial={"club": club.pk})
+        if request.user.is_staff
+        else None,
+        "runs": selectors.poll_runs(club=club)[:8],
+        "poll": poll_progress(watched) if watched else None,
+    }
+    return render(request, "availability/club.html", context)
+
+
+@staff_member_required
+@require_POST
+def club_fetch(request: HttpRequest, club_id: int) -> HttpResponse:
+    """Queue a poll for the poll workers and go straight back to the page, which shows it."""
+    club = get_object_or_404(Club, pk=club_id)
+    try:
+        run = poll_request(club=club)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("club", club_id=club.pk)
+    if run.outcome == PollRun.Outcome.FAILED:
+        messages.error(request, run.error_message)
+        return redirect("club", club_id=club.pk)
+    return redirect(f"{reverse('club', args=[club.pk])}?poll={run.pk}")
