@@ -29,7 +29,7 @@ migrate: $(VENV)/.runtime
 ## Run web (http://127.0.0.1:8000), worker and beat together on the configured backends.
 run: migrate
 	$(BIN)/python manage.py ensure_admin
-	@echo "Starting web, worker and beat; open http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	@echo "Starting web, workers and beat; open http://127.0.0.1:8000 (Ctrl-C stops them all)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## The test suite (pytest) on whatever DATABASE_URL / REDIS_URL say (embedded defaults if unset).

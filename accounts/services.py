@@ -17,6 +17,8 @@ from accounts.models import PlaytomicAccount
 from playtomic.client import PlaytomicClient
 from playtomic.errors import PlaytomicError
 from playtomic.types import Tokens
+from playtomic_monitor.errors import PlaytomicUnavailable
+from playtomic_monitor.ratelimit import interactive_guard
 
 BAD_EMAIL = "Enter the email address of the Playtomic account."
 DUPLICATE = "You have added this Playtomic account already."
@@ -126,16 +128,25 @@ def account_record_failure(*, account: PlaytomicAccount, error: PlaytomicError) 
 
 
 def account_test_login(*, account: PlaytomicAccount) -> bool:
-    """The "test login" action: a fresh login with the stored password."""
+    """The "test login" action: a fresh login with the stored password, on the interactive
+    budget (a person waits for it). False, recorded on the account, when Playtomic refuses the
+    login; `PlaytomicUnavailable` when there was no verdict on it (nothing sent, a timeout, a
+    5xx, a 429), which says nothing about the account."""
     client = PlaytomicClient(
         settings.PLAYTOMIC_BASE_URL,
         token_store=lambda tokens: account_store_tokens(account=account, tokens=tokens),
         user_agent=settings.PLAYTOMIC_USER_AGENT,
+        read_timeout=settings.PLAYTOMIC_INTERACTIVE_READ_TIMEOUT,
+        observer=interactive_guard(),
     )
     try:
         client.login(account.email, account.password)
     except PlaytomicError as exc:
+        if exc.http_status is None or exc.trips_breaker:
+            raise PlaytomicUnavailable(exc) from exc
         account_record_failure(account=account, error=exc)
         return False
+    finally:
+        client.close()
     account_record_login(account=account)
     return True

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import AccountForm
+from playtomic_monitor.errors import PlaytomicUnavailable
 
 
 @login_required
@@ -39,7 +40,12 @@ def account_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def account_test(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(selectors.accounts_for(request.user), pk=pk)
-    if services.account_test_login(account=account):
+    try:
+        works = services.account_test_login(account=account)
+    except PlaytomicUnavailable as exc:
+        messages.error(request, f"{account}: login not tested. {exc.message}")
+        return redirect("accounts:list")
+    if works:
         messages.success(request, f"{account}: login works.")
     else:
         account.refresh_from_db()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -20,6 +20,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from availability import selectors
+from availability.api_examples import (
+    BROKER_DOWN_EXAMPLE,
+    CHANCE_EXAMPLE,
+    CHANGES_CSV_EXAMPLE,
+    COMPARE_EXAMPLE,
+    COURTS_EXAMPLE,
+    CURRENT_EXAMPLE,
+    DAILY_CSV_EXAMPLE,
+    DAILY_EXAMPLE,
+    FILL_CURVE_EXAMPLE,
+    GRID_EXAMPLE,
+    HEATMAP_EXAMPLE,
+    LEAD_TIMES_EXAMPLE,
+    POLL_RUN_EXAMPLE,
+    PRICES_EXAMPLE,
+    QUEUED_RUN_EXAMPLE,
+    SLOT_CHANGE_EXAMPLE,
+)
 from availability.models import PollRun
 from availability.serializers import (
     AvailabilityAtQuery,
@@ -46,79 +64,10 @@ from availability.serializers import (
     SportQuery,
 )
 from availability.services.polling import poll_request
-from clubs.api import StaffWritesOrReadOnly, club_for_api
+from clubs.api import club_for_api
 from clubs.models import Club
-
-UTILIZATION_EXAMPLE = {
-    "taken": 42,
-    "free": 14,
-    "not_released": 0,
-    "observed": 56,
-    "expected": 64,
-    "utilization": 0.75,
-    "coverage": 0.875,
-}
-POLL_RUN_EXAMPLE = {
-    "id": 812,
-    "club_id": 1,
-    "trigger": "manual",
-    "started_at": "2026-03-28T11:59:58Z",
-    "finished_at": "2026-03-28T12:00:01Z",
-    "days": ["2026-03-28", "2026-03-29"],
-    "days_ok": ["2026-03-28", "2026-03-29"],
-    "requests_made": 2,
-    "cells_seen": 112,
-    "changes_written": 3,
-    "duration_ms": 2950,
-    "outcome": "ok",
-    "error_kind": "",
-    "error_message": "",
-}
-QUEUED_RUN_EXAMPLE = {
-    **POLL_RUN_EXAMPLE,
-    "started_at": "2026-03-28T11:59:58Z",
-    "finished_at": None,
-    "days_ok": [],
-    "requests_made": 0,
-    "cells_seen": 0,
-    "changes_written": 0,
-    "duration_ms": None,
-    "outcome": "queued",
-    "url": "https://monitor.example/api/clubs/1/poll-runs/812",
-}
-BROKER_DOWN_EXAMPLE = {
-    **QUEUED_RUN_EXAMPLE,
-    "finished_at": "2026-03-28T11:59:59Z",
-    "duration_ms": 0,
-    "outcome": "failed",
-    "error_kind": "broker_unavailable",
-    "error_message": (
-        "The fetch could not be queued: the task broker did not answer, so no poll worker "
-        "will run it. Try again in a minute; the system health page shows the broker's state."
-    ),
-}
-SLOT_CHANGE_EXAMPLE = {
-    "id": 5120,
-    "court_id": 3,
-    "court": "Pista 1",
-    "start": "2026-03-28T18:00:00Z",
-    "local_date": "2026-03-28",
-    "kind": "taken",
-    "old_state": "free",
-    "new_state": "taken",
-    "observed_at": "2026-03-27T09:15:00Z",
-    "lead_minutes": 1965,
-    "price": None,
-}
-
-
-def _csv_example(name: str, text: str) -> OpenApiExample:
-    return OpenApiExample(name, value=text, response_only=True, media_type="text/csv")
-
-
-BAD_RANGE = OpenApiResponse(
-    description="Field messages, e.g. {'from_date': ['from_date must not be after to_date.']}"
-)
+from playtomic_monitor.openapi import FIELD_MESSAGES, not_found, response_example
+from playtomic_monitor.permissions import StaffWritesOrReadOnly
 
 
 def _parse(
@@ -142,19 +91,7 @@ class CurrentUtilizationApi(AnalyticsApi):
         summary="Today's utilization in the club's zone: so far, rest of the day, whole day",
         parameters=[SportQuery],
         responses=CurrentUtilizationOutput,
-        examples=[
-            OpenApiExample(
-                "Midday",
-                value={
-                    "local_date": "2026-03-28",
-                    "now": "2026-03-28T12:00:00Z",
-                    "so_far": UTILIZATION_EXAMPLE,
-                    "rest_of_day": UTILIZATION_EXAMPLE,
-                    "whole_day": UTILIZATION_EXAMPLE,
-                },
-                response_only=True,
-            )
-        ],
+        examples=[response_example("Midday", CURRENT_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -179,20 +116,8 @@ class DailyUtilizationApi(AnalyticsApi):
     @extend_schema(
         summary="Utilization per club-local day (default: the last 28 days)",
         parameters=[RangeQuery],
-        responses={200: DailyOutput, 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Two days",
-                value={
-                    "club": 1,
-                    "from_date": "2026-03-01",
-                    "to_date": "2026-03-02",
-                    "total": UTILIZATION_EXAMPLE,
-                    "days": [{"local_date": "2026-03-01", "figures": UTILIZATION_EXAMPLE}],
-                },
-                response_only=True,
-            )
-        ],
+        responses={200: DailyOutput, 400: FIELD_MESSAGES},
+        examples=[response_example("Two days", DAILY_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -204,15 +129,8 @@ class DailyUtilizationCsvApi(AnalyticsApi):
     @extend_schema(
         summary="Daily utilization as CSV",
         parameters=[RangeQuery],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_RANGE},
-        examples=[
-            _csv_example(
-                "Two days",
-                "local_date,taken,free,not_released,expected,utilization,coverage\r\n"
-                "2026-03-01,42,14,0,64,0.75,0.875\r\n"
-                "2026-03-02,0,0,0,64,,0.0\r\n",
-            )
-        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: FIELD_MESSAGES},
+        examples=[response_example("Two days", DAILY_CSV_EXAMPLE, media_type="text/csv")],
     )
     def get(self, request: Request, club_id: int) -> HttpResponse:
         club = club_for_api(club_id)
@@ -248,28 +166,8 @@ class HeatmapApi(AnalyticsApi):
     @extend_schema(
         summary="Weekday x local hour utilization",
         parameters=[RangeQuery],
-        responses={200: HeatmapOutput, 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Tuesday 19:00",
-                value={
-                    "from_date": "2026-03-01",
-                    "to_date": "2026-03-28",
-                    "cells": [
-                        {
-                            "weekday": 2,
-                            "hour": 19,
-                            "taken": 30,
-                            "free": 2,
-                            "utilization": 0.9375,
-                            "expected": 32,
-                            "coverage": 1.0,
-                        }
-                    ],
-                },
-                response_only=True,
-            )
-        ],
+        responses={200: HeatmapOutput, 400: FIELD_MESSAGES},
+        examples=[response_example("Tuesday 19:00", HEATMAP_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -283,21 +181,8 @@ class CourtUtilizationApi(AnalyticsApi):
     @extend_schema(
         summary="Utilization per court",
         parameters=[RangeQuery],
-        responses={200: CourtUtilizationOutput(many=True), 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "One court",
-                value=[
-                    {
-                        "court_id": 3,
-                        "name": "Pista 1",
-                        "sport_id": "PADEL",
-                        "figures": UTILIZATION_EXAMPLE,
-                    }
-                ],
-                response_only=True,
-            )
-        ],
+        responses={200: CourtUtilizationOutput(many=True), 400: FIELD_MESSAGES},
+        examples=[response_example("One court", COURTS_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -310,24 +195,8 @@ class CompareApi(AnalyticsApi):
     @extend_schema(
         summary="Several clubs side by side",
         parameters=[CompareQuery],
-        responses={200: ClubSummaryOutput(many=True), 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "One club",
-                value=[
-                    {
-                        "club_id": 1,
-                        "name": "Club Padel Norte",
-                        "total": UTILIZATION_EXAMPLE,
-                        "peak_hour": 19,
-                        "by_hour": {"18": 0.6, "19": 0.9375},
-                        "by_hour_coverage": {"18": 0.875, "19": 1.0},
-                        "days": [{"local_date": "2026-03-01", "figures": UTILIZATION_EXAMPLE}],
-                    }
-                ],
-                response_only=True,
-            )
-        ],
+        responses={200: ClubSummaryOutput(many=True), 400: FIELD_MESSAGES},
+        examples=[response_example("One club", COMPARE_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
         q = _parse(CompareQuery, request)
@@ -339,22 +208,8 @@ class FillCurveApi(AnalyticsApi):
     @extend_schema(
         summary="Share of cells already taken N hours/days before their start",
         parameters=[FillCurveQuery],
-        responses={200: FillPointOutput(many=True), 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Two days ahead",
-                value=[
-                    {
-                        "lead_minutes": 2880,
-                        "lead_label": "2d",
-                        "taken": 40,
-                        "known": 64,
-                        "share_taken": 0.625,
-                    }
-                ],
-                response_only=True,
-            )
-        ],
+        responses={200: FillPointOutput(many=True), 400: FIELD_MESSAGES},
+        examples=[response_example("Two days ahead", FILL_CURVE_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -373,28 +228,8 @@ class LeadTimesApi(AnalyticsApi):
     @extend_schema(
         summary="How far ahead each weekday/hour sells out, and the cancellation rate",
         parameters=[RangeQuery],
-        responses={200: LeadTimesOutput, 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Saturday 10:00",
-                value={
-                    "from_date": "2026-03-01",
-                    "to_date": "2026-03-28",
-                    "sellout": [
-                        {
-                            "weekday": 6,
-                            "hour": 10,
-                            "slots": 4,
-                            "sold_out": 3,
-                            "sold_out_share": 0.75,
-                            "median_lead_minutes": 2880,
-                        }
-                    ],
-                    "cancellations": {"bookings": 120, "cancellations": 9, "rate": 0.075},
-                },
-                response_only=True,
-            )
-        ],
+        responses={200: LeadTimesOutput, 400: FIELD_MESSAGES},
+        examples=[response_example("Saturday 10:00", LEAD_TIMES_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -412,22 +247,8 @@ class PricesApi(AnalyticsApi):
     @extend_schema(
         summary="Prices offered by local hour (hourly rate)",
         parameters=[RangeQuery],
-        responses={200: PriceHourOutput(many=True), 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Evening",
-                value=[
-                    {
-                        "hour": 19,
-                        "minimum": "24.00",
-                        "average": "28.50",
-                        "maximum": "36.00",
-                        "samples": 56,
-                    }
-                ],
-                response_only=True,
-            )
-        ],
+        responses={200: PriceHourOutput(many=True), 400: FIELD_MESSAGES},
+        examples=[response_example("Evening", PRICES_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -440,22 +261,8 @@ class ChanceApi(AnalyticsApi):
     @extend_schema(
         summary="Observed chance that a court is still free N hours/days before a wanted slot",
         parameters=[ChanceQuery],
-        responses={200: ChancePointOutput(many=True), 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Tuesday 19:00, one day ahead",
-                value=[
-                    {
-                        "lead_minutes": 1440,
-                        "lead_label": "1d",
-                        "dates_known": 12,
-                        "dates_with_free": 3,
-                        "chance": 0.25,
-                    }
-                ],
-                response_only=True,
-            )
-        ],
+        responses={200: ChancePointOutput(many=True), 400: FIELD_MESSAGES},
+        examples=[response_example("Tuesday 19:00, one day ahead", CHANCE_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -470,28 +277,8 @@ class AvailabilityApi(AnalyticsApi):
     @extend_schema(
         summary="Courts x cells of a local date, as known at instant `at` (default: now)",
         parameters=[AvailabilityAtQuery],
-        responses={200: GridOutput, 400: BAD_RANGE},
-        examples=[
-            OpenApiExample(
-                "Two cells",
-                value={
-                    "local_date": "2026-03-28",
-                    "as_of": "2026-03-28T12:00:01Z",
-                    "starts": ["2026-03-28T18:00:00Z", "2026-03-28T18:30:00Z"],
-                    "local_times": ["19:00", "19:30"],
-                    "last_poll_at": "2026-03-28T11:59:58Z",
-                    "rows": [
-                        {
-                            "court_id": 3,
-                            "name": "Pista 1",
-                            "cells": ["taken", "free"],
-                            "prices": [None, "24.00"],
-                        }
-                    ],
-                },
-                response_only=True,
-            )
-        ],
+        responses={200: GridOutput, 400: FIELD_MESSAGES},
+        examples=[response_example("Two cells", GRID_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -526,9 +313,9 @@ class ChangesApi(AnalyticsApi):
     @extend_schema(
         summary="Transitions of cells (paginated, newest first)",
         parameters=[ChangesQuery],
-        responses={200: SlotChangeOutput(many=True), 400: BAD_RANGE},
+        responses={200: SlotChangeOutput(many=True), 400: FIELD_MESSAGES},
         # One item: drf-spectacular wraps it in the page envelope.
-        examples=[OpenApiExample("Booked", value=SLOT_CHANGE_EXAMPLE, response_only=True)],
+        examples=[response_example("Booked", SLOT_CHANGE_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -542,15 +329,8 @@ class ChangesCsvApi(AnalyticsApi):
     @extend_schema(
         summary="Transitions as CSV (streamed)",
         parameters=[ChangesQuery],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_RANGE},
-        examples=[
-            _csv_example(
-                "Booked",
-                "observed_at,court,local_date,local_start,kind,old_state,new_state,"
-                "lead_minutes,price\r\n"
-                "2026-03-27T09:15:00+00:00,Pista 1,2026-03-28,19:00,taken,free,taken,1965,\r\n",
-            )
-        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: FIELD_MESSAGES},
+        examples=[response_example("Booked", CHANGES_CSV_EXAMPLE, media_type="text/csv")],
     )
     def get(self, request: Request, club_id: int) -> StreamingHttpResponse:
         club = club_for_api(club_id)
@@ -608,7 +388,7 @@ class PollRunsApi(AnalyticsApi):
         parameters=[PollRunQuery],
         responses=PollRunOutput(many=True),
         # One item: drf-spectacular wraps it in the page envelope.
-        examples=[OpenApiExample("A poll", value=POLL_RUN_EXAMPLE, response_only=True)],
+        examples=[response_example("A poll", POLL_RUN_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -622,8 +402,8 @@ class PollRunsApi(AnalyticsApi):
 class PollRunDetailApi(AnalyticsApi):
     @extend_schema(
         summary="One poll run of the club: read a queued fetch until `finished_at` is set",
-        responses={200: PollRunOutput, 404: OpenApiResponse(description="No such run")},
-        examples=[OpenApiExample("A poll", value=POLL_RUN_EXAMPLE, response_only=True)],
+        responses={200: PollRunOutput, 404: not_found("No such run")},
+        examples=[response_example("A poll", POLL_RUN_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int, run_id: int) -> Response:
         club = club_for_api(club_id)
@@ -644,16 +424,12 @@ class FetchAvailabilityApi(AnalyticsApi):
         request=None,
         responses={
             202: PollRunRequestedOutput,
-            400: OpenApiResponse(description="Field messages, e.g. {'days': ['Choose ...']}"),
+            400: FIELD_MESSAGES,
             503: OpenApiResponse(PollRunRequestedOutput, description="Broker unavailable"),
         },
         examples=[
-            OpenApiExample(
-                "Queued", value=QUEUED_RUN_EXAMPLE, response_only=True, status_codes=["202"]
-            ),
-            OpenApiExample(
-                "Broker down", value=BROKER_DOWN_EXAMPLE, response_only=True, status_codes=["503"]
-            ),
+            response_example("Queued", QUEUED_RUN_EXAMPLE, 202),
+            response_example("Broker down", BROKER_DOWN_EXAMPLE, 503),
         ],
     )
     def post(self, request: Request, club_id: int) -> Response:

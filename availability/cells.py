@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ from playtomic.types import WEEKDAYS, CourtAvailability
 
 CELL = timedelta(minutes=30)
 _CENT = Decimal("0.01")
+_FREE, _TAKEN, _NOT_RELEASED = CellState.FREE, CellState.TAKEN, CellState.NOT_RELEASED
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,27 +103,30 @@ def classify_court(
     30 minutes apart within each open interval (as `cell_starts` makes them)."""
     if not starts:
         return []
-    index = {start: i for i, start in enumerate(starts)}
+    # Whole seconds from the first start: integer arithmetic, a few hundred slots per court
+    # and poll (ingest's CPU budget, docs/monitoring.md).
     first = starts[0]
+    step = int(CELL.total_seconds())
+    index = {int((start - first).total_seconds()): i for i, start in enumerate(starts)}
     rates: list[tuple[Decimal, str] | None] = [None] * len(starts)
     for entry in availability:
         for slot in entry.slots:
-            # Every cell the slot overlaps, found by arithmetic rather than by scanning.
-            offset = (slot.start - first) // CELL
-            end = slot.start + timedelta(minutes=slot.duration_minutes)
-            if slot.duration_minutes <= 0:
+            duration = slot.duration_minutes
+            if duration <= 0:
                 continue
-            rate = (slot.price.amount * 60 / slot.duration_minutes).quantize(
-                _CENT, rounding=ROUND_HALF_UP
-            )
-            cursor = first + offset * CELL
+            begin = int((slot.start - first).total_seconds())
+            end = begin + duration * 60
+            rate = _hourly_rate(slot.price.amount, duration)
+            currency = slot.price.currency
+            # Every cell the slot overlaps, found by arithmetic rather than by scanning.
+            cursor = begin - begin % step
             while cursor < end:
                 i = index.get(cursor)
                 if i is not None:
                     best = rates[i]
                     if best is None or rate < best[0]:
-                        rates[i] = (rate, slot.price.currency)
-                cursor += CELL
+                        rates[i] = (rate, currency)
+                cursor += step
     limit = now + horizon if horizon is not None else None
     cells: list[Cell] = []
     for i, start in enumerate(starts):
@@ -129,9 +134,15 @@ def classify_court(
             continue
         offered = rates[i]
         if offered is not None:
-            cells.append(Cell(start, CellState.FREE, offered[0], offered[1]))
+            cells.append(Cell(start, _FREE, offered[0], offered[1]))
         elif not day_released or (limit is not None and start > limit):
-            cells.append(Cell(start, CellState.NOT_RELEASED, None, ""))
+            cells.append(Cell(start, _NOT_RELEASED, None, ""))
         else:
-            cells.append(Cell(start, CellState.TAKEN, None, ""))
+            cells.append(Cell(start, _TAKEN, None, ""))
     return cells
+
+
+@lru_cache(maxsize=4096)
+def _hourly_rate(amount: Decimal, duration_minutes: int) -> Decimal:
+    """price x 60 / duration, to the cent (a club has a few dozen distinct pairs)."""
+    return (amount * 60 / duration_minutes).quantize(_CENT, rounding=ROUND_HALF_UP)

@@ -1,12 +1,13 @@
 """Is monitoring keeping up? The /health/ check wired in settings (`HEALTH_CHECKS`): each
 enabled club's last successful poll against its schedule, the clubs whose last poll failed,
-and poll runs left queued or running longer than any poll can take."""
+and poll runs left queued or running longer than the settle sweep lets any run stay open."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -16,8 +17,20 @@ from clubs.selectors import monitoring_configs_enabled, monitoring_is_due
 
 # A poll that was due this long ago should have finished by now.
 DUE_GRACE = timedelta(minutes=5)
-# Longer than a poll's hard time limit: a run still `running` after this was abandoned.
+# The shortest "stuck": runs older than this are reported even with the leases set short.
 STUCK_AFTER = timedelta(minutes=15)
+# Two runs of the settle sweep (beat, every minute: playtomic_monitor/celery.py).
+SETTLE_SLACK = timedelta(minutes=2)
+
+
+def stuck_after() -> timedelta:
+    """Longer than any run stays queued or running while the settle sweep works: a queued
+    fetch is failed after two queue waits, a running poll a lease after its last renewal (a
+    poll task renews for at most its hard time limit), each within a sweep or two. A run still
+    open after this means the sweep itself is not running (no poll worker, or no beat)."""
+    queued = 2 * settings.POLL_QUEUE_WAIT_SECONDS
+    running = settings.CELERY_TASK_TIME_LIMIT + settings.POLL_LEASE_SECONDS
+    return max(STUCK_AFTER, timedelta(seconds=max(queued, running)) + SETTLE_SLACK)
 
 
 def _missed_ticks(config: MonitoringConfig, since: datetime, until: datetime) -> bool:
@@ -83,7 +96,7 @@ def monitoring_health(*, now: datetime | None = None) -> dict[str, Any]:
     stuck = list(
         PollRun.objects.filter(
             Q(outcome__in=[PollRun.Outcome.QUEUED, PollRun.Outcome.RUNNING]),
-            started_at__lt=now - STUCK_AFTER,
+            started_at__lt=now - stuck_after(),
         ).values_list("pk", flat=True)[:50]
     )
     return {

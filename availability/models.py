@@ -41,10 +41,25 @@ class PollRun(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     error_kind = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
+    # The process polling ("host:pid"), for whoever reads a run a dead worker left.
+    owner = models.CharField(max_length=100, blank=True)
+    # Running: the poll renews this as it goes; once it has passed, the worker is taken for
+    # dead and the settle sweep fails the run. Queued: when a worker should have claimed it.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Messages sent for a queued manual fetch (the sweep sends one more if none is claimed).
+    dispatches = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["club", "-started_at"], name="pollrun_club_started")]
+        indexes = [
+            models.Index(fields=["club", "-started_at"], name="pollrun_club_started"),
+            # The settle sweep and /health/ read only the few runs not finished yet.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="pollrun_open_lease",
+                condition=models.Q(outcome__in=["queued", "running"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.club} @ {self.started_at:%Y-%m-%d %H:%M} ({self.outcome})"
@@ -213,6 +228,10 @@ class StartSummary(models.Model):
     price_min = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     price_max = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     changes = models.PositiveIntegerField(default=0)  # SlotChange rows of the cells
+    # Cancellation rate: free -> taken transitions plus cells first seen taken, and
+    # taken -> free transitions, of the cells.
+    bookings = models.PositiveIntegerField(default=0)
+    cancellations = models.PositiveIntegerField(default=0)
     # Fill curve: per lead, cells taken and cells free or taken at start - lead
     # (fields taken_<lead> and known_<lead>, one pair per entry of LEADS).
     for _lead in LEADS:
@@ -230,6 +249,27 @@ class StartSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.club_id} {self.sport_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+class CourtDaySummary(models.Model):
+    """Derived, rebuildable like StartSummary: the final states of one court's cells on a
+    closed club-local day, for the per-court figures (StartSummary adds the courts up)."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="court_day_summaries")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="day_summaries")
+    local_date = models.DateField()
+    taken = models.PositiveIntegerField(default=0)
+    free = models.PositiveIntegerField(default=0)
+    not_released = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["court", "local_date"], name="courtdaysummary_unique")
+        ]
+        indexes = [models.Index(fields=["club", "local_date"], name="courtdaysummary_club_day")]
+
+    def __str__(self) -> str:
+        return f"{self.court_id} {self.local_date}"
 
 
 class SummaryMark(models.Model):

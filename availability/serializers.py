@@ -3,6 +3,8 @@ the selectors' dataclasses attribute by attribute."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -11,30 +13,31 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from availability import selectors
+from availability import dateranges, selectors
 from availability.models import PollRun, SlotChange
 from clubs.models import Club
 from playtomic_monitor.api import MAX_DB_ID
 
-MAX_RANGE_DAYS = 366
-DEFAULT_RANGE_DAYS = 28
 MAX_COMPARED_CLUBS = 8
-# Dates the analytics accept. Far outside them nothing can have been observed, and near
-# date.min/date.max the club-local day arithmetic (the next day, the UTC instants of the day)
-# overflows.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2099, 12, 31)
-DATE_BOUNDS_MESSAGE = f"Give a date between {EARLIEST_DATE} and {LATEST_DATE}."
 
 
 class BoundedDateField(serializers.DateField):
-    """A date within EARLIEST_DATE..LATEST_DATE."""
+    """An ISO date the analytics accept (availability.dateranges)."""
 
     def to_internal_value(self, value: Any) -> date:
-        parsed: date = super().to_internal_value(value)
-        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
-            raise serializers.ValidationError(DATE_BOUNDS_MESSAGE)
-        return parsed
+        try:
+            return dateranges.parse_date(str(value))
+        except dateranges.DateError as exc:
+            raise serializers.ValidationError(exc.message) from exc
+
+
+@contextmanager
+def _range_refusal() -> Iterator[None]:
+    """A refused range as a 400 naming the parameter to blame."""
+    try:
+        yield
+    except dateranges.DateRangeError as exc:
+        raise serializers.ValidationError({exc.field: exc.message}) from exc
 
 
 class RangeQuery(serializers.Serializer[Any]):
@@ -48,15 +51,10 @@ class RangeQuery(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         club: Club | None = self.context.get("club")
         today = selectors.local_today(club) if club else timezone.now().date()
-        to_date: date = attrs.get("to_date") or today
-        from_date: date = attrs.get("from_date") or to_date - timedelta(days=DEFAULT_RANGE_DAYS - 1)
-        if from_date > to_date:
-            raise serializers.ValidationError({"from_date": "from_date must not be after to_date."})
-        if (to_date - from_date).days + 1 > MAX_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"to_date": f"The range may cover at most {MAX_RANGE_DAYS} days."}
+        with _range_refusal():
+            attrs["from_date"], attrs["to_date"] = dateranges.date_range(
+                attrs.get("from_date"), attrs.get("to_date"), today=today
             )
-        attrs["from_date"], attrs["to_date"] = from_date, to_date
         attrs["sport"] = (attrs.get("sport") or "").strip().upper() or None
         return attrs
 
@@ -90,8 +88,8 @@ class AvailabilityAtQuery(serializers.Serializer[Any]):
     def validate_at(self, value: datetime) -> datetime:
         if value > timezone.now() + timedelta(minutes=1):
             raise serializers.ValidationError("at must not be in the future.")
-        if value < datetime.combine(EARLIEST_DATE, time(0), tzinfo=UTC):
-            raise serializers.ValidationError(f"at must not be before {EARLIEST_DATE}.")
+        if value < datetime.combine(dateranges.EARLIEST_DATE, time(0), tzinfo=UTC):
+            raise serializers.ValidationError(f"at must not be before {dateranges.EARLIEST_DATE}.")
         return value
 
 
@@ -104,12 +102,9 @@ class ChangesQuery(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("from_date"), attrs.get("to_date")
-        if start and end and start > end:
-            raise serializers.ValidationError({"from_date": "from_date must not be after to_date."})
-        if start and end and (end - start).days + 1 > MAX_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"to_date": f"The range may cover at most {MAX_RANGE_DAYS} days."}
-            )
+        if start and end:
+            with _range_refusal():
+                dateranges.check_range(start, end)
         return attrs
 
 

@@ -9,14 +9,24 @@ from django.utils import timezone
 
 from availability.models import PollRun
 from availability.outbox import deliveries_relay_stale
-from availability.services.polling import poll_club, poll_run_execute
+from availability.services.polling import poll_club, poll_run_execute, poll_runs_settle
 from clubs.models import MonitoringConfig
 from clubs.selectors import monitoring_is_due
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="availability.tasks.poll_club_scheduled", ignore_result=True)
+# Polls ack late and go back to the queue if their pool process dies (reject_on_worker_lost);
+# the message of a killed worker comes back from Redis after its visibility timeout. So a poll
+# cut short runs again while its message is fresh (beat's `expires`). A repeat is harmless: a
+# manual fetch is claimed queued -> running once, and a scheduled poll that meets the lock of
+# a live poll, or of one that died less than a lease ago, ends `skipped`.
+@shared_task(
+    name="availability.tasks.poll_club_scheduled",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def poll_club_scheduled(club_id: int) -> int | None:
     """The beat entry of one club. Re-checks the window in the club's own zone (beat is not
     trusted with DST) and polls only when due; returns the PollRun id, or None if skipped."""
@@ -32,7 +42,12 @@ def poll_club_scheduled(club_id: int) -> int | None:
     return run.pk
 
 
-@shared_task(name="availability.tasks.poll_club_now", ignore_result=True)
+@shared_task(
+    name="availability.tasks.poll_club_now",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def poll_club_now(run_id: int) -> None:
     """A manual fetch queued by `poll_request`: fill its PollRun. A repeated delivery finds
     the run already claimed and does nothing."""
@@ -44,3 +59,10 @@ def relay_events() -> int:
     """The outbox sweep (beat, every minute): events a broker or worker failure left behind
     are handed to their consumers again; returns the messages sent."""
     return deliveries_relay_stale()
+
+
+@shared_task(name="availability.tasks.settle_poll_runs", ignore_result=True)
+def settle_poll_runs() -> dict[str, list[int]]:
+    """The settle sweep (beat, every minute): fail the poll runs of dead workers and re-send
+    or fail the manual fetches nobody claimed; returns the run ids per action."""
+    return poll_runs_settle()

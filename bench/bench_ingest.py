@@ -26,6 +26,10 @@ FIRST_DAY = date(2026, 2, 2)
 POLL_HOURS = 30  # simulated hours of 15-minute polls captured
 
 
+def _decoded(payload: Any) -> Any:
+    return payload
+
+
 def capture(sandbox: Any, tenant_id: str, clock: Any) -> list[tuple[datetime, date, Any]]:
     """(observed_at, local day, raw JSON answer) for every poll and day."""
     from playtomic.client import PlaytomicClient
@@ -53,6 +57,7 @@ def capture(sandbox: Any, tenant_id: str, clock: Any) -> list[tuple[datetime, da
                     "start_min": to_api_timestamp(low),
                     "start_max": to_api_timestamp(high),
                 },
+                parse=_decoded,
             )
             answers.append((now, day, json.dumps(payload)))
     client.close()

@@ -43,7 +43,7 @@ def child(weeks: int) -> dict[str, float]:
         SummaryMark,
     )
     from availability.services.polling import poll_club
-    from clubs.services import club_import, monitoring_configure
+    from clubs.services import MonitoringSettings, club_import, monitoring_configure
     from playtomic.sandbox.server import SandboxServer
 
     # No consumer runs in a benchmark: events are written, not relayed to a broker.
@@ -58,7 +58,9 @@ def child(weeks: int) -> dict[str, float]:
         staff = get_user_model().objects.create_user("bench", is_staff=True)
         account_create(owner=staff, email=email, password=password)
         club = club_import(slug="sandbox-padel-madrid")
-        monitoring_configure(club=club, frequency_minutes=15, days_ahead=DAYS_AHEAD)
+        monitoring_configure(
+            club=club, monitoring=MonitoringSettings(frequency_minutes=15, days_ahead=DAYS_AHEAD)
+        )
         started = time.monotonic()
         for day_index in range(weeks * 7):
             day = FIRST_DAY + timedelta(days=day_index)

@@ -82,6 +82,9 @@ def setup_django() -> Callable[[], None]:
     logging.disable(logging.WARNING)
     if connection.vendor == "postgresql":
         original = connection.settings_dict["NAME"]
+        # A name of its own: the default test_<name> may be a test run's on the same server,
+        # which autoclobber would drop under it.
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{original}_{os.getpid()}"
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         call_command("createcachetable", verbosity=0)
         return lambda: connection.creation.destroy_test_db(original, verbosity=0)

@@ -12,9 +12,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import PlaytomicAccount
+from booking.forms import fallback_clubs_from_text
 from booking.models import AttemptEvent, BookingAttempt, BookingRule
-from booking.services.rules import RULE_FIELDS, rule_delete, rule_validate
+from booking.services.rules import (
+    RULE_FIELDS,
+    rule_delete,
+    rule_set_fallback_clubs,
+    rule_validate,
+)
 from booking.services.schedule import rule_schedule_sync
+from clubs.models import Club
 
 
 class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
@@ -24,23 +31,42 @@ class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
 
     # Set by BookingRuleAdmin.get_form: the staff member saving the form.
     acting_user: Any = None
+    fallback_clubs = forms.CharField(
+        label="Fallback clubs (in order)",
+        required=False,
+        help_text="Tried after the club above: club ids or slugs separated by commas",
+    )
 
     class Meta:
         model = BookingRule
         fields = [*RULE_FIELDS, "accounts"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["fallback_clubs"] = ",".join(
+                str(link.club_id) for link in self.instance.fallback_links.all()
+            )
+
+    def clean_fallback_clubs(self) -> list[Club]:
+        return fallback_clubs_from_text(self.cleaned_data["fallback_clubs"])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if "accounts" not in cleaned:
+        if "accounts" not in cleaned or "fallback_clubs" not in cleaned:
             return cleaned
         rule = copy.copy(self.instance)
         if rule.owner_id is None:
             rule.owner = self.acting_user
         for name, value in cleaned.items():
-            if name != "accounts":
+            if name not in ("accounts", "fallback_clubs"):
                 setattr(rule, name, value)
         try:
-            rule_validate(rule=rule, accounts=list(cleaned["accounts"]))
+            rule_validate(
+                rule=rule,
+                accounts=list(cleaned["accounts"]),
+                fallback_clubs=cleaned["fallback_clubs"],
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)
@@ -83,6 +109,7 @@ class BookingRuleAdmin(admin.ModelAdmin[BookingRule]):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The accounts (m2m) are saved here, after save_model: sync once they are in place.
         super().save_related(request, form, formsets, change)
+        rule_set_fallback_clubs(rule=form.instance, clubs=form.cleaned_data["fallback_clubs"])
         rule_schedule_sync(rule=form.instance)
 
     def delete_model(self, request: HttpRequest, obj: BookingRule) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import (
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     extend_schema_view,
 )
@@ -20,10 +22,26 @@ from accounts.selectors import accounts_for
 from booking import selectors
 from booking.api_examples import ATTEMPT_EXAMPLE, RULE_EXAMPLE, STATS_EXAMPLE
 from booking.models import AttemptEvent, BookingAttempt, BookingRule
-from booking.services.rules import rule_delete, rule_save
+from booking.services.rules import RULE_FIELDS, rule_delete, rule_save
 from clubs.models import Club
 from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
 from playtomic_monitor.openapi import response_example
+
+
+class LearnedReleaseOutput(serializers.Serializer[Any]):
+    """The club's release instant as its observed releases show it, beside the rule's."""
+
+    kind = serializers.ChoiceField(choices=["rolling", "fixed"])
+    events = serializers.IntegerField(help_text="Consistent observed releases it rests on")
+    description = serializers.CharField()
+    target_date = serializers.DateField(help_text="The date both instants are given for")
+    learned_from = serializers.DateTimeField(allow_null=True)
+    learned_to = serializers.DateTimeField(allow_null=True)
+    policy_release_at = serializers.DateTimeField(
+        allow_null=True, help_text="The rule's own release instant for that date"
+    )
+    disagrees = serializers.BooleanField(help_text="More than a minute outside what was seen")
+    difference_seconds = serializers.FloatField()
 
 
 class RuleOutput(serializers.ModelSerializer[BookingRule]):
@@ -32,7 +50,13 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
     next_release_local = serializers.SerializerMethodField()
     earliest_start = LocalTimeField()
     latest_start = LocalTimeField()
+    fallback_earliest_start = LocalTimeField(allow_null=True)
+    fallback_latest_start = LocalTimeField(allow_null=True)
+    fallback_clubs = serializers.SerializerMethodField(
+        help_text="Club ids tried after `club`, in order"
+    )
     release_local_time = LocalTimeField(allow_null=True)
+    learned_release = serializers.SerializerMethodField()
 
     class Meta:
         model = BookingRule
@@ -42,6 +66,26 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
         if rule.next_release_at is None:
             return None
         return rule.next_release_at.astimezone(rule.club.zone).isoformat()
+
+    def get_fallback_clubs(self, rule: BookingRule) -> list[int]:
+        return [link.club_id for link in rule.fallback_links.all()]
+
+    @extend_schema_field(LearnedReleaseOutput(allow_null=True))
+    def get_learned_release(self, rule: BookingRule) -> dict[str, Any] | None:
+        check = selectors.rule_release_check(rule, now=timezone.now())
+        if check is None:
+            return None
+        return {
+            "kind": check.learned.kind,
+            "events": check.learned.events,
+            "description": check.learned.describe(),
+            "target_date": check.target_date,
+            "learned_from": check.learned_from,
+            "learned_to": check.learned_to,
+            "policy_release_at": check.policy_at,
+            "disagrees": check.disagrees,
+            "difference_seconds": check.difference.total_seconds(),
+        }
 
 
 class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
@@ -63,16 +107,36 @@ class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
         return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
 
+class ClubField(serializers.PrimaryKeyRelatedField[Club]):
+    """A club id; one no row can have is refused before it reaches the database."""
+
+    default_error_messages = {"does_not_exist": "Unknown club {pk_value}."}
+
+    def to_internal_value(self, data: Any) -> Club:
+        text = str(data)
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
+            self.fail("does_not_exist", pk_value=str(data)[:20])
+        return super().to_internal_value(int(text))  # type: ignore[arg-type]
+
+
 class RuleInput(serializers.ModelSerializer[BookingRule]):
     club = serializers.PrimaryKeyRelatedField(queryset=Club.objects.all())
     accounts = UsableAccountField(many=True)
     earliest_start = LocalTimeField()
     latest_start = LocalTimeField()
+    fallback_earliest_start = LocalTimeField(allow_null=True, required=False)
+    fallback_latest_start = LocalTimeField(allow_null=True, required=False)
+    fallback_clubs = ClubField(
+        many=True,
+        queryset=Club.objects.all(),
+        required=False,
+        help_text="Club ids tried after `club`, in order of preference",
+    )
     release_local_time = LocalTimeField(allow_null=True, required=False)
 
     class Meta:
         model = BookingRule
-        exclude = ["owner", "periodic_task", "next_release_at", "next_target_date"]
+        fields = [*RULE_FIELDS, "accounts", "fallback_clubs"]
 
 
 @extend_schema_view(
@@ -123,10 +187,13 @@ class RuleViewSet(viewsets.ModelViewSet[BookingRule]):
         accounts = fields.pop("accounts", None)
         if accounts is None:
             accounts = list(rule.accounts.all()) if rule else []
+        # Absent: the rule keeps its fallback clubs (a partial update).
+        fallback_clubs = fields.pop("fallback_clubs", None)
         return rule_save(
             owner=request.user,  # type: ignore[arg-type]
             rule=rule,
             accounts=accounts,
+            fallback_clubs=fallback_clubs,
             **fields,
         )
 

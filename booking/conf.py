@@ -30,7 +30,14 @@ def burst_rate_per_second() -> float:
     return _number("PLAYTOMIC_BOOKING_RATE_PER_SECOND", 10)
 
 
-def clock_trust_ms() -> float:
-    """Use the server's clock estimate only when it disagrees with ours by more than this: the
-    Date header is coarse, our NTP clock is usually the better one (recommendation 3)."""
-    return _number("BOOKING_CLOCK_TRUST_MS", 250)
+def arrival_margin_ms() -> float:
+    """The first booking request aims to arrive this long after T on Playtomic's clock (plus
+    the estimate's uncertainty). It must cover the time the server takes to stamp its `Date`
+    after a request arrives, which the clock estimate cannot tell from network delay."""
+    return _number("BOOKING_ARRIVAL_MARGIN_MS", 3)
+
+
+def clock_sync_seconds() -> float:
+    """How long before T (our clock, plus 5 s) the clock and delay estimate starts; it ends
+    2.5 s before T on the server's clock, or sooner once the arrival is pinned down."""
+    return _number("BOOKING_CLOCK_SYNC_SECONDS", 10)

@@ -5,8 +5,19 @@ from typing import Any
 from django import forms
 
 from accounts.models import PlaytomicAccount
+from booking import selectors
 from booking.models import BookingRule
+from booking.services.rules import RULE_FIELDS
+from clubs.models import Club
 from playtomic_monitor.api import MAX_DB_ID
+
+# Rule fields holding lists, typed as comma-separated text: rule field -> form field.
+TYPED_AS_TEXT = {
+    "weekdays": "weekdays_text",
+    "durations": "durations_text",
+    "court_preference": "courts_text",
+    "payment_methods": "payment_text",
+}
 
 
 def _int_list(text: str, what: str) -> list[int]:
@@ -16,6 +27,17 @@ def _int_list(text: str, what: str) -> list[int]:
     if any(not part.isdecimal() or len(part) > 19 for part in parts):
         raise forms.ValidationError(f"Enter {what} as whole numbers separated by commas.")
     return [int(part) for part in parts]
+
+
+def fallback_clubs_from_text(text: str) -> list[Club]:
+    """Club ids or slugs separated by commas -> those clubs, in order; an unknown one is a
+    field error."""
+    clubs, unknown = selectors.clubs_by_reference(part for part in text.split(",") if part.strip())
+    if unknown:
+        raise forms.ValidationError(
+            "No club " + ", ".join(repr(u[:40]) for u in unknown) + " (use a club id or slug)."
+        )
+    return clubs
 
 
 class OwnAccountsField(forms.ModelMultipleChoiceField[PlaytomicAccount]):
@@ -44,31 +66,17 @@ class RuleForm(forms.ModelForm[BookingRule]):
         label="Durations (minutes, in order)", initial="90", help_text="for example 90,60"
     )
     courts_text = forms.CharField(label="Court preference (court ids, in order)", required=False)
+    fallback_clubs = forms.CharField(
+        label="Fallback clubs (in order)",
+        required=False,
+        help_text="Tried after the club above: club ids or slugs separated by commas",
+    )
     payment_text = forms.CharField(label="Payment methods (in order)", initial="club,wallet,card")
     accounts = OwnAccountsField(queryset=PlaytomicAccount.objects.none())
 
     class Meta:
         model = BookingRule
-        fields = [
-            "name",
-            "club",
-            "earliest_start",
-            "latest_start",
-            "only_listed_courts",
-            "surface",
-            "max_price",
-            "number_of_players",
-            "rotate_accounts",
-            "release_policy",
-            "release_days_before",
-            "release_local_time",
-            "burst_seconds",
-            "dry_run",
-            "snipe_cancellations",
-            "snipe_min_notice_minutes",
-            "snipe_inside_cancellation_window",
-            "enabled",
-        ]
+        fields = [name for name in RULE_FIELDS if name not in TYPED_AS_TEXT]
 
     def __init__(self, *args: Any, owner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +88,9 @@ class RuleForm(forms.ModelForm[BookingRule]):
             self.initial["courts_text"] = ",".join(map(str, rule.court_preference))
             self.initial["payment_text"] = ",".join(rule.payment_methods)
             self.initial["accounts"] = list(rule.accounts.all())
+            self.initial["fallback_clubs"] = ",".join(
+                str(link.club_id) for link in rule.fallback_links.all()
+            )
 
     # The lists are parsed while cleaning, so a typo is an error next to its field.
     def clean_weekdays_text(self) -> list[int]:
@@ -91,14 +102,16 @@ class RuleForm(forms.ModelForm[BookingRule]):
     def clean_courts_text(self) -> list[int]:
         return _int_list(self.cleaned_data["courts_text"], "court ids")
 
+    def clean_fallback_clubs(self) -> list[Club]:
+        return fallback_clubs_from_text(self.cleaned_data["fallback_clubs"])
+
     def clean_payment_text(self) -> list[str]:
         return [p.strip() for p in self.cleaned_data["payment_text"].split(",") if p.strip()]
 
     def rule_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         fields = {name: data[name] for name in self.Meta.fields}
-        fields["weekdays"] = data["weekdays_text"]
-        fields["durations"] = data["durations_text"]
-        fields["court_preference"] = data["courts_text"]
-        fields["payment_methods"] = data["payment_text"]
+        for name, text_field in TYPED_AS_TEXT.items():
+            fields[name] = data[text_field]
+        fields["fallback_clubs"] = data["fallback_clubs"]
         return fields

@@ -57,6 +57,14 @@ class BookingRule(models.Model):
     weekdays = models.JSONField(default=default_weekdays)  # date.weekday() numbers, 0 = Monday
     earliest_start = models.TimeField()  # club-local wall clock
     latest_start = models.TimeField()
+    # A second window the same day, tried (at every club of the rule) after the main one.
+    fallback_earliest_start = models.TimeField(null=True, blank=True)
+    fallback_latest_start = models.TimeField(null=True, blank=True)
+    # Other clubs, tried in order after `club` ("any of these"). `club` stays the first
+    # preference: its zone and release policy set the rule's release instant T.
+    fallback_clubs = models.ManyToManyField(
+        "clubs.Club", through="RuleFallbackClub", related_name="+", blank=True
+    )
     durations = models.JSONField(default=default_durations)  # minutes, in order of preference
     # Court pks in order of preference; courts not listed are acceptable after them unless
     # `only_listed_courts` is set.
@@ -97,6 +105,26 @@ class BookingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleFallbackClub(models.Model):
+    """One of a rule's other clubs, tried after the rule's own club in `position` order."""
+
+    rule = models.ForeignKey(BookingRule, on_delete=models.CASCADE, related_name="fallback_links")
+    club = models.ForeignKey(
+        "clubs.Club", on_delete=models.CASCADE, related_name="fallback_rule_links"
+    )
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rule", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "club"], name="rule_fallback_club_once"),
+            models.UniqueConstraint(fields=["rule", "position"], name="rule_fallback_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.club} ({self.position})"
 
 
 class BookingAttempt(models.Model):

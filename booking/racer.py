@@ -1,20 +1,33 @@
-"""The release-time racer: sleep until T on a corrected clock, then fire a bounded burst.
+"""The release-time racer: aim the first booking request at its arrival just after T on
+Playtomic's clock, then fire a bounded burst.
 
-Framework-free on purpose (no ORM inside the burst): the service prepares the candidates and
-the client, and persists the timeline afterwards, so no database lock can delay a request
-once T has come. POSTs are never repeated blindly: after an unclear outcome (timeout,
-connection lost, 5xx) the account's own matches are read before anything else is sent.
+Framework-free on purpose (no ORM inside the burst): the service prepares the candidates, the
+client and the opening (`plan_opening`, from `booking.arrival`'s estimate), and persists the
+timeline afterwards, so no database lock can delay a request once T has come. POSTs are never
+repeated blindly: after an unclear outcome (timeout, connection lost, 5xx) the account's own
+matches are read before anything else is sent.
+
+Early or taken? Playtomic answers a request that arrives before T with the same 409 as one
+for a court already taken. A 409 is read as "possibly early" when its `Date` is before T's
+second (T on a whole second), or when it came back before an answer to a request arriving at
+T + uncertainty could have (`Opening.early_until`). That candidate is then asked again at
+once (at most MAX_EARLY_RETRIES times) and our picture of the server's clock shifted later;
+any other 409 means taken.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from booking.arrival import ArrivalEstimate, sleep_until
 from booking.selectors import Candidate
 from playtomic.client import PlaytomicClient
 from playtomic.errors import (
@@ -27,14 +40,19 @@ from playtomic.errors import (
 )
 from playtomic.types import Match, PaymentIntent
 
-# Spin (instead of sleeping) for the last few milliseconds: the kernel may wake a sleeper a
-# fraction of a millisecond late, a busy loop on time.time() does not.
-SPIN_SECONDS = 0.003
-# A full pass where every candidate answered 409 is followed by this pause before the next
-# (the server's clock may be slightly behind ours).
+# A full pass where every candidate answered 409 is followed by this pause before the next.
 PASS_PAUSE_SECONDS = 0.05
 # Confirmation may run past the burst deadline: the court is already held by then.
 CONFIRM_GRACE = timedelta(seconds=30)
+# A candidate refused as possibly early is asked again at once, at most this many times.
+MAX_EARLY_RETRIES = 2
+# When the arrival is known less precisely than this, one request cannot be both safe (never
+# before T) and fast: the opening staggers two requests for different candidates. Both may
+# hold a court (only one is confirmed), so it is kept for real uncertainty.
+STAGGER_ABOVE_SECONDS = 0.015
+# The staggered requests leave within this of each other, so the opening fits in the first
+# 50 ms (with an early retry: at most 3 requests); a wider uncertainty is only aimed safe.
+STAGGER_WINDOW_SECONDS = 0.04
 METHOD_TYPES = {
     "club": ("CASH",),
     "wallet": ("MERCHANT_WALLET", "WALLET"),
@@ -80,91 +98,170 @@ class RaceResult:
     first_sent_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Opening:
+    """How the burst begins, on our clock (Unix seconds): when the opening requests leave
+    (one per candidate, in order) and until when a 409 may be for an early arrival."""
+
+    release_ts: float  # T on the server's clock
+    shots: tuple[float, ...]
+    early_until: float | None
+    reason: str
+    # Server clock minus ours (estimated): the burst's deadline is on the server's clock.
+    offset: float = 0.0
+
+    @property
+    def whole_second(self) -> bool:
+        return self.release_ts == math.floor(self.release_ts)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "offset_ms": round(self.offset * 1000, 2),
+            "shots_ms": [round((at - self.release_ts) * 1000, 2) for at in self.shots],
+            "early_until_ms": (
+                None
+                if self.early_until is None
+                else round((self.early_until - self.release_ts) * 1000, 2)
+            ),
+        }
+
+
+def plan_opening(
+    estimate: ArrivalEstimate | None, release_at: datetime, *, margin: float, candidates: int
+) -> Opening:
+    """Aim the first request so that even a fast one arrives at T + margin + uncertainty on
+    the server's clock. When the uncertainty is too large for one request to be both safe and
+    fast, a second candidate is sent later (a bounded stagger) and the first aims at
+    T + margin for a typical arrival: if it lands early, its retry and the second request are
+    already on their way."""
+    release_ts = release_at.timestamp()
+    if estimate is None:
+        return Opening(release_ts, (release_ts,), None, "no clock estimate: fired at T, our clock")
+    safe = estimate.send_at(release_ts, margin)
+    early_until = release_ts - estimate.arrival + estimate.rtt + estimate.uncertainty
+    if not STAGGER_ABOVE_SECONDS < estimate.uncertainty <= STAGGER_WINDOW_SECONDS or candidates < 2:
+        return Opening(
+            release_ts,
+            (safe,),
+            early_until,
+            f"arrive at T + {(margin + estimate.uncertainty) * 1000:.1f} ms",
+            estimate.offset,
+        )
+    fast = safe - estimate.uncertainty
+    return Opening(
+        release_ts,
+        (fast, safe),
+        early_until,
+        f"staggered: uncertainty {estimate.uncertainty * 1000:.1f} ms; first candidate aimed at "
+        f"T + {margin * 1000:.1f} ms, the second {estimate.uncertainty * 1000:.1f} ms later",
+        estimate.offset,
+    )
+
+
 def find_booking(
-    client: PlaytomicClient, tenant_id: str, window: tuple[datetime, datetime]
+    client: PlaytomicClient,
+    tenant_ids: Sequence[str],
+    windows: Sequence[tuple[datetime, datetime]],
 ) -> Match | None:
-    """A live booking of the client's account at the club starting inside `window`: proof
-    that an unclear request went through, or that the rule already holds its court."""
-    window_start, window_end = window
-    for match in client.list_matches(from_start=window_start, size=50):
-        if match.start > window_end:
+    """A live booking of the client's account at one of the clubs starting inside one of the
+    windows: proof that an unclear request went through, or that the rule already holds its
+    court (at any of its clubs, in its main or fallback window)."""
+    if not windows:
+        return None
+    first = min(start for start, _ in windows)
+    last = max(end for _, end in windows)
+    for match in client.list_matches(from_start=first, size=50):
+        if match.start > last:
             break
         if match.is_cancelled:
             continue
-        if match.tenant_id not in (None, tenant_id):
+        if match.tenant_id is not None and match.tenant_id not in tenant_ids:
             continue
-        if window_start <= match.start <= window_end:
+        if any(start <= match.start <= end for start, end in windows):
             return match
     return None
 
 
-def wait_until(instant: datetime, *, offset_s: float = 0.0) -> None:
-    """Sleep until our clock + `offset_s` reads `instant`: a coarse sleep, then a spin."""
-    target = instant.timestamp() - offset_s
-    remaining = target - time.time()
-    if remaining > SPIN_SECONDS:
-        time.sleep(remaining - SPIN_SECONDS)
-    while time.time() < target:
-        pass
-
-
 class TokenBucket:
-    """The burst's own politeness budget: `capacity` back-to-back requests, then `rate`/s."""
+    """The burst's own politeness budget: `capacity` back-to-back requests, then `rate`/s.
+    Thread-safe: the staggered opening takes from it in two threads."""
 
     def __init__(self, rate: float, capacity: float = 3) -> None:
         self.rate = rate
         self.capacity = capacity
         self.tokens = capacity
         self.stamp = time.monotonic()
+        self._lock = threading.Lock()
 
     def take(self) -> None:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            time.sleep((1 - self.tokens) / self.rate)
-            self.stamp = time.monotonic()
-            self.tokens = 1
-        self.tokens -= 1
+        with self._lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens < 1:
+                time.sleep((1 - self.tokens) / self.rate)
+                self.stamp = time.monotonic()
+                self.tokens = 1
+            self.tokens -= 1
+
+
+@dataclass
+class _Shot:
+    """What one opening request came back with."""
+
+    candidate: Candidate
+    intent: PaymentIntent | None = None
+    error: PlaytomicError | None = None
 
 
 @dataclass
 class Race:
     client: PlaytomicClient
-    tenant_id: str
     candidates: Sequence[Candidate]
     release_at: datetime
     deadline: datetime
     payment_methods: Sequence[str]
     number_of_players: int
     timeline: Timeline
-    # The rule's window that day (UTC): a booking found there settles an unclear outcome.
-    window: tuple[datetime, datetime]
+    opening: Opening
+    # The clubs and the windows (UTC) of the rule that day: a booking found there settles an
+    # unclear outcome.
+    tenant_ids: Sequence[str]
+    windows: Sequence[tuple[datetime, datetime]]
     # Email and password for one fresh login after a 401 in the burst; the client's token
     # store persists what the login returns.
     credentials: tuple[str, str] = field(repr=False)
     max_price: Decimal | None = None
     dry_run: bool = False
-    offset_s: float = 0.0
     rate_per_second: float = 10.0
     _sent: int = 0
     _first_sent_at: datetime | None = None
     _matches_unreadable: bool = False
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(time.time() + self.offset_s, UTC)
+    _early_until: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _bucket: TokenBucket | None = None
 
     def run(self) -> RaceResult:
-        bucket = TokenBucket(self.rate_per_second)
+        self._bucket = TokenBucket(self.rate_per_second)
+        self._early_until = self.opening.early_until
+        self.timeline.add("aim", self.opening.reason, **self.opening.describe())
         active = list(self.candidates)
         unclear = False
+        if len(self.opening.shots) > 1 and len(active) > 1:
+            opened = self._staggered_opening(active)
+            if isinstance(opened, RaceResult):
+                return opened
+            unclear = opened
+        else:
+            sleep_until(self.opening.shots[0])
+            self.timeline.add("fire")
         relogged = False
         passes = 0
         last_error = ""
-        while active and self.now() < self.deadline:
+        while active and self._now() < self.deadline:
             passes += 1
             for candidate in list(active):
-                if self.now() >= self.deadline:
+                if self._now() >= self.deadline:
                     break
                 if unclear:
                     # A POST may have landed: look before sending another one.
@@ -172,9 +269,8 @@ class Race:
                     if found is not None:
                         return self._result_from_match(found)
                     unclear = False
-                bucket.take()
                 try:
-                    intent = self._create(candidate)
+                    intent = self._hold(candidate)
                 except SlotUnavailable:
                     continue
                 except Unauthorized as exc:
@@ -188,7 +284,7 @@ class Race:
                 except RateLimited as exc:
                     last_error = f"{exc.kind}: {exc}"
                     pause = min(exc.retry_after or 1.0, 5.0)
-                    if self.now() + timedelta(seconds=pause) >= self.deadline:
+                    if self._now() + timedelta(seconds=pause) >= self.deadline:
                         break
                     time.sleep(pause)
                     continue
@@ -207,7 +303,7 @@ class Race:
                 if result is not None:
                     return result
                 active.remove(candidate)
-            if active and self.now() < self.deadline:
+            if active and self._now() < self.deadline:
                 time.sleep(PASS_PAUSE_SECONDS)
         if unclear:
             found = self._check_matches()
@@ -223,9 +319,96 @@ class Race:
         reason += f", last error {last_error})" if last_error else ", every answer 409)"
         return self._done("failed", reason)
 
+    def _now(self) -> datetime:
+        """The server's clock as estimated: the deadline is T + burst on it."""
+        return datetime.fromtimestamp(time.time() + self.opening.offset, UTC)
+
+    def _staggered_opening(self, active: list[Candidate]) -> RaceResult | bool:
+        """The first candidates sent at the opening's staggered instants, in parallel (each on
+        its own warm connection). Holding more than one court is possible here and accepted:
+        only the best held one is confirmed, the others are left for Playtomic to drop (intents
+        cannot be cancelled). Returns the verdict, or whether an outcome was unclear; the
+        candidates tried are taken out of `active` unless they should be asked again."""
+        shots = [_Shot(candidate) for candidate in active[: len(self.opening.shots)]]
+
+        def fire(shot: _Shot, at: float) -> _Shot:
+            sleep_until(at)
+            self.timeline.add("fire", shot.candidate.describe())
+            try:
+                shot.intent = self._hold(shot.candidate)
+            except PlaytomicError as exc:
+                shot.error = exc
+            return shot
+
+        with ThreadPoolExecutor(max_workers=len(shots)) as pool:
+            for shot in pool.map(fire, shots, self.opening.shots):
+                if shot.error is not None and not isinstance(shot.error, SlotUnavailable):
+                    if isinstance(shot.error, Blocked | Forbidden):
+                        return self._done(
+                            "failed", f"refused by Playtomic ({shot.error.kind}): {shot.error}"
+                        )
+                    continue  # asked again by the loop (after a matches check if unclear)
+                active.remove(shot.candidate)
+        held = [shot for shot in shots if shot.intent is not None]
+        for extra in held[1:]:
+            self.timeline.add(
+                "extra_hold",
+                f"{extra.candidate.describe()} also held; left for Playtomic to drop",
+            )
+        for shot in held:
+            assert shot.intent is not None
+            result = self._complete(shot.candidate, shot.intent)
+            if result is not None:
+                return result
+        return any(shot.error is not None and shot.error.outcome_unclear for shot in shots)
+
+    def _hold(self, candidate: Candidate) -> PaymentIntent:
+        """Create the intent. A 409 that may be for an early arrival is asked again at once
+        (bounded, within the politeness budget); any other 409 is raised as taken."""
+        assert self._bucket is not None
+        retries = 0
+        while True:
+            self._bucket.take()
+            sent = time.time()
+            try:
+                return self._create(candidate)
+            except SlotUnavailable:
+                received = time.time()
+                why = self._possibly_early(received, self.client.last_server_date)
+                if not why or retries >= MAX_EARLY_RETRIES or self._now() >= self.deadline:
+                    raise
+                retries += 1
+                shift = self._shift_after_early(sent, received)
+                self.timeline.add(
+                    "early_retry",
+                    f"{candidate.describe()}: 409 possibly early ({why}); asked again",
+                    retry=retries,
+                    shift_ms=round(shift * 1000, 2),
+                )
+
+    def _possibly_early(self, received: float, server_date: float | None) -> str:
+        release_ts = self.opening.release_ts
+        if self.opening.whole_second and server_date is not None and server_date < release_ts:
+            return "answered before T's second"
+        early_until = self._early_until
+        if early_until is not None and received < early_until:
+            return "answered within the early window"
+        return ""
+
+    def _shift_after_early(self, sent: float, received: float) -> float:
+        """A request sent at `sent` was refused as early: the server reached T later than we
+        thought. Push the early window so it still covers an answer to the retry that arrives
+        at T; returns the shift (seconds)."""
+        with self._lock:
+            current = self._early_until if self._early_until is not None else received
+            # The retry leaves now and its answer is back a round trip later at the earliest.
+            pushed = max(current, received + (received - sent))
+            self._early_until = pushed
+            return pushed - current
+
     def _check_matches(self) -> Match | None:
         try:
-            found = find_booking(self.client, self.tenant_id, self.window)
+            found = find_booking(self.client, self.tenant_ids, self.windows)
         except PlaytomicError as exc:
             self._matches_unreadable = True
             self.timeline.add("matches_unreadable", f"{exc.kind}")
@@ -240,23 +423,26 @@ class Race:
         return result
 
     def _send(self, kind: str, candidate: Candidate | None, call: Callable[[], Any]) -> Any:
-        self._sent += 1
-        sent = self.timeline.add(
-            f"{kind}_sent", candidate.describe() if candidate else "", n=self._sent
-        )
-        if self._first_sent_at is None:
-            self._first_sent_at = sent.at
+        with self._lock:
+            self._sent += 1
+            n = self._sent
+        sent = self.timeline.add(f"{kind}_sent", candidate.describe() if candidate else "", n=n)
+        with self._lock:
+            if self._first_sent_at is None or sent.at < self._first_sent_at:
+                self._first_sent_at = sent.at
         started = time.monotonic()
         try:
             value = call()
         except PlaytomicError as exc:
-            self.timeline.add(
-                f"{kind}_error",
-                str(exc),
-                error=exc.kind,
-                http_status=exc.http_status,
-                took_ms=round((time.monotonic() - started) * 1000, 1),
-            )
+            data: dict[str, Any] = {
+                "error": exc.kind,
+                "http_status": exc.http_status,
+                "took_ms": round((time.monotonic() - started) * 1000, 1),
+            }
+            server_date = self.client.last_server_date
+            if server_date is not None:
+                data["date"] = int(server_date)
+            self.timeline.add(f"{kind}_error", str(exc), **data)
             raise
         self.timeline.add(f"{kind}_ok", "", took_ms=round((time.monotonic() - started) * 1000, 1))
         return value
@@ -266,7 +452,7 @@ class Race:
             "intent",
             candidate,
             lambda: self.client.create_payment_intent(
-                tenant_id=self.tenant_id,
+                tenant_id=candidate.tenant_id,
                 resource_id=candidate.resource_id,
                 start=candidate.start,
                 duration_minutes=candidate.duration,
@@ -329,7 +515,7 @@ class Race:
                         "failed", f"selecting the payment method failed: {exc}", candidate, intent
                     )
                 # PATCH sets a value: repeating it is harmless.
-                if self.now() >= grace_end:
+                if self._now() >= grace_end:
                     return self._done("unknown", "payment method not confirmed", candidate, intent)
         else:
             return self._done(
@@ -370,7 +556,7 @@ class Race:
                     return self._done(
                         "failed", f"confirmation refused: {exc}", candidate, intent, preference
                     )
-                if self.now() >= grace_end:
+                if self._now() >= grace_end:
                     return self._done(
                         "unknown",
                         f"confirmation unclear ({exc.kind})",

@@ -1,9 +1,12 @@
-"""Read paths of the booking app: release instants, candidate slots, owner-scoped querysets and
-success rates. Wall-clock rules (weekdays, windows, release times) are evaluated in the club's
-zone; everything returned is aware UTC."""
+"""Read paths of the booking app: release instants (configured, and learned from observed
+releases), candidate slots, owner-scoped querysets and success rates. Wall-clock rules
+(weekdays, windows, release times) are evaluated in the club's zone; everything returned is
+aware UTC."""
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,11 +17,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import PlaytomicAccount
-from availability.models import CellState, SlotState
+from availability.cells import CELL
+from availability.models import AvailabilityEvent, CellState, PollRun, SlotState
 from booking.models import BookingAttempt, BookingRule
-from clubs.models import Court
+from clubs.models import Club, Court
 
-CELL = timedelta(minutes=30)
 # How far ahead next_release looks for a date whose release is still to come.
 _SEARCH_DAYS = 400
 
@@ -32,6 +35,7 @@ class Candidate:
     court_name: str
     start: datetime  # UTC
     duration: int  # minutes
+    tenant_id: str  # the court's club on Playtomic
 
     def describe(self) -> str:
         return f"{self.court_name} {self.start:%Y-%m-%d %H:%M}Z {self.duration} min"
@@ -97,7 +101,8 @@ def rule_target_date_near(rule: BookingRule, instant: datetime) -> date | None:
 
 
 def rule_window_utc(rule: BookingRule, target_date: date) -> tuple[datetime, datetime]:
-    """UTC bounds of the starts the rule accepts on `target_date` (inclusive)."""
+    """UTC bounds of the starts the rule's main window accepts on `target_date` at its own
+    club (inclusive)."""
     zone = rule.club.zone
     return (
         local_instant(target_date, rule.earliest_start, zone),
@@ -105,8 +110,39 @@ def rule_window_utc(rule: BookingRule, target_date: date) -> tuple[datetime, dat
     )
 
 
-def rule_courts_in_order(rule: BookingRule) -> list[Court]:
-    courts = {c.pk: c for c in rule.club.courts.filter(is_active=True, sport_id="PADEL")}
+def rule_clubs(rule: BookingRule) -> list[Club]:
+    """The rule's clubs in order of preference: its own club, then the fallback clubs."""
+    if rule.pk is None:
+        return [rule.club]
+    # Ordered by position (the link's Meta); uses rules_for's prefetch when there is one.
+    return [rule.club, *(link.club for link in rule.fallback_links.all())]
+
+
+def rule_local_windows(rule: BookingRule) -> list[tuple[time, time]]:
+    """The rule's windows (club-local wall clock) in order: the main one, then the fallback."""
+    windows = [(rule.earliest_start, rule.latest_start)]
+    if rule.fallback_earliest_start is not None and rule.fallback_latest_start is not None:
+        windows.append((rule.fallback_earliest_start, rule.fallback_latest_start))
+    return windows
+
+
+def rule_windows_utc(
+    rule: BookingRule, target_date: date, clubs: Iterable[Club] | None = None
+) -> list[tuple[datetime, datetime]]:
+    """UTC bounds of every window of the rule on `target_date`, at each of its clubs."""
+    return [
+        (local_instant(target_date, first, club.zone), local_instant(target_date, last, club.zone))
+        for first, last in rule_local_windows(rule)
+        for club in (rule_clubs(rule) if clubs is None else clubs)
+    ]
+
+
+def rule_courts_in_order(rule: BookingRule, club: Club | None = None) -> list[Court]:
+    """The courts of `club` (default: the rule's own) the rule accepts, best first: the
+    listed courts in their order, then (unless only listed ones are wanted) the others by the
+    club's priority, sorted by the surface preference."""
+    club = club or rule.club
+    courts = {c.pk: c for c in club.courts.filter(is_active=True, sport_id="PADEL")}
     ordered = [courts[pk] for pk in rule.court_preference if pk in courts]
     if not rule.only_listed_courts:
         listed = set(rule.court_preference)
@@ -135,56 +171,71 @@ def rule_candidates(
     deadline: datetime,
     min_start: datetime | None = None,
     require_free: bool = False,
+    clubs: Iterable[Club] | None = None,
 ) -> list[Candidate]:
-    """Every (court, start, duration) the rule accepts on `target_date`, best first: earliest
-    start, then duration in the rule's order, then court preference.
+    """Every (court, start, duration) the rule accepts on `target_date`, best first: the main
+    window before the fallback one; within a window the clubs in the rule's order; then the
+    earliest start, the duration in the rule's order and the court preference. `clubs` narrows
+    the rule's clubs (for example to those whose booking limits leave room).
 
     The latest known availability prunes the list: a candidate touching a cell last seen
     taken is dropped (releases show cells as not released, so they stay). With
     `require_free` (sniping) every cell must have been seen free. A candidate whose last
-    known price is above the rule's `max_price` is dropped. Under a rolling policy a
-    start that opens after `deadline` cannot be won in this burst and is left out."""
-    courts = rule_courts_in_order(rule)
-    if not courts:
+    known price is above the rule's `max_price` is dropped. Under a rolling policy a start
+    that opens after `deadline` (by its club's booking_ahead_limit) cannot be won in this
+    burst and is left out."""
+    clubs = rule_clubs(rule) if clubs is None else list(clubs)
+    courts = {club.pk: rule_courts_in_order(rule, club) for club in clubs}
+    every_court = [court for listed in courts.values() for court in listed]
+    if not every_court:
         return []
-    window_start, window_end = rule_window_utc(rule, target_date)
     earliest = max(now, min_start) if min_start else now
     states: dict[tuple[int, datetime], str] = {}
     rates: dict[tuple[int, datetime], Decimal] = {}
     for court_id, start, state, rate in SlotState.objects.filter(
-        court__in=courts, local_date=target_date
+        court__in=every_court, local_date=target_date
     ).values_list("court_id", "start", "state", "price"):
         states[(court_id, start.astimezone(UTC))] = state
         if rate is not None:
             rates[(court_id, start.astimezone(UTC))] = rate
-    ahead = rule.club.booking_ahead_limit_minutes
-    rolling = rule.release_policy == BookingRule.ReleasePolicy.ROLLING and ahead is not None
-    starts: list[datetime] = []
-    cursor = window_start
-    while cursor <= window_end:
-        starts.append(cursor)
-        cursor += CELL
     result: list[Candidate] = []
-    for start in starts:
-        if start <= earliest:
-            continue
-        if rolling and ahead is not None and start - timedelta(minutes=ahead) > deadline:
-            continue
-        for duration in rule.durations:
-            cells = [start + CELL * i for i in range(max(1, duration // 30))]
-            for court in courts:
-                if court.durations and duration not in court.durations:
+    seen: set[tuple[int, datetime, int]] = set()
+    for first, last in rule_local_windows(rule):
+        for club in clubs:
+            ahead = club.booking_ahead_limit_minutes
+            rolling = rule.release_policy == BookingRule.ReleasePolicy.ROLLING and ahead is not None
+            cursor = local_instant(target_date, first, club.zone)
+            window_end = local_instant(target_date, last, club.zone)
+            while cursor <= window_end:
+                start, cursor = cursor, cursor + CELL
+                if start <= earliest:
                     continue
-                seen = [states.get((court.pk, cell)) for cell in cells]
-                if CellState.TAKEN in seen:
+                if rolling and ahead is not None and start - timedelta(minutes=ahead) > deadline:
                     continue
-                if require_free and any(state != CellState.FREE for state in seen):
-                    continue
-                if _over_price(rule, [rates.get((court.pk, cell)) for cell in cells]):
-                    continue
-                result.append(
-                    Candidate(court.pk, court.playtomic_id, court.name, start, int(duration))
-                )
+                for duration in rule.durations:
+                    cells = [start + CELL * i for i in range(max(1, duration // 30))]
+                    for court in courts[club.pk]:
+                        key = (court.pk, start, int(duration))
+                        if key in seen or (court.durations and duration not in court.durations):
+                            continue
+                        seen_states = [states.get((court.pk, cell)) for cell in cells]
+                        if CellState.TAKEN in seen_states:
+                            continue
+                        if require_free and any(st != CellState.FREE for st in seen_states):
+                            continue
+                        if _over_price(rule, [rates.get((court.pk, cell)) for cell in cells]):
+                            continue
+                        seen.add(key)
+                        result.append(
+                            Candidate(
+                                court.pk,
+                                court.playtomic_id,
+                                court.name,
+                                start,
+                                int(duration),
+                                club.playtomic_id,
+                            )
+                        )
     return result
 
 
@@ -204,7 +255,7 @@ def rules_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BookingRule]:
     return (
         BookingRule.objects.filter(owner_id=user.pk)
         .select_related("club", "periodic_task")
-        .prefetch_related("accounts")
+        .prefetch_related("accounts", "fallback_links__club")
     )
 
 
@@ -252,3 +303,244 @@ def success_rate_by_account(user: AbstractBaseUser | AnonymousUser) -> list[Succ
         SuccessRate(r.pk, str(r), r.total, r.booked, r.failed, r.missed)  # type: ignore[attr-defined]
         for r in rows
     ]
+
+
+# ----- The release instant learned from observed releases -----
+
+# The latest slots_released events of a club that are read, and how many consistent ones a
+# learned release needs.
+LEARN_EVENTS = 60
+LEARN_MIN_EVENTS = 2
+# Learned and configured release instants further apart than this are flagged.
+DISAGREE_AFTER = timedelta(minutes=1)
+_TOLERANCE = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class LearnedRelease:
+    """When a club releases, as its observed releases say.
+
+    Each `slots_released` event (cells seen going from not released to free or taken) happened
+    after the previous poll of that day (`p`) and at or before the poll that saw it (`o`):
+    - rolling: a slot starting at s opens at s - lead: lead >= last released start - o and
+      lead < first released start - p;
+    - fixed: the day D opens at a wall-clock offset from D's local midnight (for example
+      -14 days + 08:30): offset in (wall(p), wall(o)].
+    The intervals of the newest consistent events are intersected; `low`/`high` bound the
+    lead (rolling) or the offset (fixed), None where no observation bounds that side."""
+
+    kind: str  # "rolling" or "fixed"
+    low: timedelta | None
+    high: timedelta | None
+    events: int
+
+    def window(
+        self, club: Club, day: date, first_start: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        """(earliest, latest) instant at which the slot `first_start` of club-local `day`
+        opens; None where nothing bounds it."""
+        if self.kind == "rolling":
+            return (
+                None if self.high is None else first_start - self.high,
+                None if self.low is None else first_start - self.low,
+            )
+        midnight = datetime.combine(day, time(0))
+
+        def instant(offset: timedelta | None) -> datetime | None:
+            if offset is None:
+                return None
+            return (midnight + offset).replace(tzinfo=club.zone).astimezone(UTC)
+
+        return instant(self.low), instant(self.high)
+
+    def describe(self) -> str:
+        def span(value: timedelta) -> str:
+            minutes = round(value.total_seconds() / 60)
+            days, rest = divmod(minutes, 24 * 60)
+            return (
+                f"{days} d {rest // 60:02d}:{rest % 60:02d}"
+                if days
+                else f"{rest // 60}:{rest % 60:02d} h"
+            )
+
+        if self.kind == "rolling":
+            if self.low is not None and self.high is not None:
+                return (
+                    f"rolling: a slot opens between {span(self.low)} and {span(self.high)} "
+                    "before it starts"
+                )
+            return (
+                f"rolling: a slot opens at least {span(self.low or timedelta(0))} before it starts"
+            )
+        bounds = [b for b in (self.low, self.high) if b is not None]
+        days = -math.floor(bounds[0] / timedelta(days=1))
+        times = [
+            (datetime.combine(date(2000, 1, 1), time(0)) + b % timedelta(days=1)).strftime("%H:%M")
+            for b in (self.low, self.high)
+            if b is not None
+        ]
+        when = f"between {times[0]} and {times[1]}" if len(times) == 2 else f"by {times[0]}"
+        return f"fixed: day D opens {when} local time, {days} days before"
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """A rule's configured release instant beside the learned one, for one target date."""
+
+    learned: LearnedRelease
+    target_date: date
+    learned_from: datetime | None
+    learned_to: datetime | None
+    policy_at: datetime | None
+    difference: timedelta  # how far the configured instant is outside the learned window
+
+    @property
+    def disagrees(self) -> bool:
+        return self.policy_at is not None and self.difference > DISAGREE_AFTER
+
+    @property
+    def difference_text(self) -> str:
+        minutes = self.difference.total_seconds() / 60
+        if minutes < 90:
+            return f"{minutes:.0f} min"
+        return f"{minutes / 60:.1f} h"
+
+
+def _observed_intervals(club: Club) -> list[tuple[datetime, datetime | None, AvailabilityEvent]]:
+    """(o, p, event) of the club's latest releases, newest first: the observation that saw
+    the release and the previous observation of the same day (None when unknown)."""
+    events = list(
+        AvailabilityEvent.objects.filter(
+            club=club, kind=AvailabilityEvent.Kind.SLOTS_RELEASED
+        ).order_by("-created_at", "-id")[:LEARN_EVENTS]
+    )
+    if not events:
+        return []
+    seen_at = {event.pk: _observed_at(event) for event in events}
+    oldest = min(seen_at.values())
+    runs = list(
+        PollRun.objects.filter(
+            club=club,
+            started_at__gte=oldest - timedelta(days=2),
+            outcome__in=[PollRun.Outcome.OK, PollRun.Outcome.PARTIAL],
+        )
+        .order_by("started_at")
+        .values_list("started_at", "days_ok")
+    )
+    starts = [started for started, _ in runs]
+    found = []
+    for event in events:
+        observed = seen_at[event.pk]
+        day = event.local_date.isoformat()
+        previous = None
+        index = bisect.bisect_left(starts, observed)
+        for started, days in reversed(runs[max(0, index - 50) : index]):
+            if day in days:
+                previous = started
+                break
+        found.append((observed, previous, event))
+    return sorted(found, key=lambda item: item[0], reverse=True)
+
+
+def _observed_at(event: AvailabilityEvent) -> datetime:
+    raw = event.payload.get("observed_at") if isinstance(event.payload, dict) else None
+    try:
+        return datetime.fromisoformat(str(raw)) if raw else event.created_at
+    except ValueError:
+        return event.created_at
+
+
+def _intersect(
+    intervals: Iterable[tuple[timedelta | None, timedelta | None]],
+) -> tuple[timedelta | None, timedelta | None, int]:
+    """Intersect from the newest until one interval would empty the result."""
+    low: timedelta | None = None
+    high: timedelta | None = None
+    count = 0
+    for item_low, item_high in intervals:
+        new_low = item_low if low is None else low if item_low is None else max(low, item_low)
+        new_high = (
+            item_high if high is None else high if item_high is None else min(high, item_high)
+        )
+        if new_low is not None and new_high is not None and new_low > new_high + _TOLERANCE:
+            break
+        low, high, count = new_low, new_high, count + 1
+    return low, high, count
+
+
+def club_learned_release(club: Club) -> LearnedRelease | None:
+    """What the club's observed releases say about when it releases; None with fewer than
+    LEARN_MIN_EVENTS consistent observations. Rolling wins a tie (one observation fits both)."""
+    observed = _observed_intervals(club)
+    zone = club.zone
+
+    def wall(instant: datetime, day: date) -> timedelta:
+        return instant.astimezone(zone).replace(tzinfo=None) - datetime.combine(day, time(0))
+
+    rolling = _intersect(
+        (event.end - CELL - seen, None if previous is None else event.start - previous)
+        for seen, previous, event in observed
+    )
+    fixed = _intersect(
+        (
+            None if previous is None else wall(previous, event.local_date),
+            wall(seen, event.local_date),
+        )
+        for seen, previous, event in observed
+    )
+    kind, (low, high, count) = max(
+        (("rolling", rolling), ("fixed", fixed)),
+        key=lambda item: (item[1][2], item[0] == "rolling"),
+    )
+    if count < LEARN_MIN_EVENTS:
+        return None
+    return LearnedRelease(kind=kind, low=low, high=high, events=count)
+
+
+def rule_release_check(rule: BookingRule, *, now: datetime) -> ReleaseCheck | None:
+    """The rule's release instant for its next target date beside what its club's observed
+    releases say, or None when nothing was learned yet."""
+    learned = club_learned_release(rule.club)
+    if learned is None:
+        return None
+    day = rule.next_target_date
+    if day is None:
+        found = rule_next_release(rule, after=now)
+        if found is None:
+            return None
+        day = found[0]
+    first_start = local_instant(day, rule.earliest_start, rule.club.zone)
+    earliest, latest = learned.window(rule.club, day, first_start)
+    policy_at = rule_release_instant(rule, day)
+    difference = timedelta(0)
+    if policy_at is not None:
+        if earliest is not None and policy_at < earliest:
+            difference = earliest - policy_at
+        elif latest is not None and policy_at > latest:
+            difference = policy_at - latest
+    return ReleaseCheck(
+        learned=learned,
+        target_date=day,
+        learned_from=earliest,
+        learned_to=latest,
+        policy_at=policy_at,
+        difference=difference,
+    )
+
+
+def clubs_by_reference(references: Iterable[str]) -> tuple[list[Club], list[str]]:
+    """The clubs named by id, slug or Playtomic tenant id, in the order given, and the
+    references that name no club."""
+    clubs: list[Club] = []
+    unknown: list[str] = []
+    for reference in references:
+        text = str(reference).strip()
+        query = Q(slug=text) | Q(playtomic_id=text)
+        if text.isdecimal() and len(text) <= 18:
+            query |= Q(pk=int(text))
+        club = Club.objects.filter(query).order_by("pk").first() if text else None
+        if club is None:
+            unknown.append(text)
+        else:
+            clubs.append(club)
+    return clubs, unknown

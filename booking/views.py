@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from accounts.selectors import accounts_for
 from booking import selectors
@@ -62,7 +63,13 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(selectors.rules_for(request.user), pk=pk)
     attempts = selectors.attempts_for(request.user).filter(rule=rule)[:50]
-    return render(request, "booking/rule_detail.html", {"rule": rule, "attempts": attempts})
+    context = {
+        "rule": rule,
+        "clubs": selectors.rule_clubs(rule),
+        "release_check": selectors.rule_release_check(rule, now=timezone.now()),
+        "attempts": attempts,
+    }
+    return render(request, "booking/rule_detail.html", context)
 
 
 @login_required

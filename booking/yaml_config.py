@@ -9,6 +9,7 @@ Playtomic tenant id or slug.
         weekdays: [mon, tue, wed, thu, fri]
         earliest_start: "18:00"
         latest_start: "21:30"
+        fallback: {clubs: [sandbox-padel-antwerpen], earliest_start: "20:00", latest_start: "22:00"}
         durations: [90, 60]
         courts: ["Padel 3 (Double)"]
         only_listed_courts: false
@@ -38,9 +39,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import PlaytomicAccount
+from booking import selectors
 from booking.models import BookingRule
 from booking.services.rules import rule_save
-from clubs.models import Club
+from clubs.models import Club, Court
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -101,6 +103,20 @@ def _reject_nul(value: Any, where: str) -> None:
             _reject_nul(item, f"{where}[{index}]")
 
 
+def _optional_time(value: Any, where: str) -> time | None:
+    return None if value is None else _time(value, where)
+
+
+def _court(clubs: list[Club], ref: str) -> Court | None:
+    """A court by name or Playtomic id: of the rule's own club first, then of its fallback
+    clubs in order."""
+    for club in clubs:
+        court = club.courts.filter(Q(name=ref) | Q(playtomic_id=ref)).first()
+        if court is not None:
+            return court
+    return None
+
+
 def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], list[Any]]:
     _reject_nul(raw, where)
     users = get_user_model()
@@ -120,11 +136,17 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
         if name not in DAYS:
             raise ValueError(f"{where}: unknown weekday {day!r} (use mon..sun)")
         weekdays.append(DAYS.index(name))
+    fallback = _mapping(raw.get("fallback"), f"{where}.fallback")
+    fallback_clubs, unknown = selectors.clubs_by_reference(
+        str(ref) for ref in _list(fallback.get("clubs"), f"{where}.fallback.clubs")
+    )
+    if unknown:
+        raise ValueError(f"{where}.fallback.clubs: unknown club {unknown[0]!r} (import it first)")
     courts = []
     for ref in _list(raw.get("courts"), f"{where}.courts"):
-        court = club.courts.filter(Q(name=str(ref)) | Q(playtomic_id=str(ref))).first()
+        court = _court([club, *fallback_clubs], str(ref))
         if court is None:
-            raise ValueError(f"{where}: club {club.name} has no court {ref!r}")
+            raise ValueError(f"{where}: the rule's clubs have no court {ref!r}")
         courts.append(court.pk)
     accounts = []
     for label in _list(raw.get("accounts"), f"{where}.accounts"):
@@ -146,6 +168,13 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
         "weekdays": weekdays,
         "earliest_start": _time(raw.get("earliest_start"), f"{where}.earliest_start"),
         "latest_start": _time(raw.get("latest_start"), f"{where}.latest_start"),
+        "fallback_earliest_start": _optional_time(
+            fallback.get("earliest_start"), f"{where}.fallback.earliest_start"
+        ),
+        "fallback_latest_start": _optional_time(
+            fallback.get("latest_start"), f"{where}.fallback.latest_start"
+        ),
+        "fallback_clubs": fallback_clubs,
         "durations": _list(raw.get("durations", [90]), f"{where}.durations"),
         "court_preference": courts,
         "only_listed_courts": bool(raw.get("only_listed_courts", False)),
@@ -216,7 +245,14 @@ def import_rules(text: str) -> list[BookingRule]:
 def export_rules(rules: list[BookingRule]) -> str:
     out = []
     for rule in rules:
-        courts = {c.pk: c.name for c in rule.club.courts.all()}
+        clubs = selectors.rule_clubs(rule)
+        courts = {c.pk: c.name for club in clubs for c in club.courts.all()}
+        fallback: dict[str, Any] = {}
+        if len(clubs) > 1:
+            fallback["clubs"] = [club.slug or club.playtomic_id for club in clubs[1:]]
+        if rule.fallback_earliest_start and rule.fallback_latest_start:
+            fallback["earliest_start"] = rule.fallback_earliest_start.strftime("%H:%M")
+            fallback["latest_start"] = rule.fallback_latest_start.strftime("%H:%M")
         release: dict[str, Any] = {"policy": rule.release_policy}
         if rule.release_policy == BookingRule.ReleasePolicy.FIXED:
             release["days_before"] = rule.release_days_before
@@ -231,6 +267,7 @@ def export_rules(rules: list[BookingRule]) -> str:
                 "weekdays": [DAYS[d] for d in rule.weekdays],
                 "earliest_start": rule.earliest_start.strftime("%H:%M"),
                 "latest_start": rule.latest_start.strftime("%H:%M"),
+                **({"fallback": fallback} if fallback else {}),
                 "durations": list(rule.durations),
                 "courts": [courts[pk] for pk in rule.court_preference if pk in courts],
                 "only_listed_courts": rule.only_listed_courts,

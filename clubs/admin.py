@@ -9,7 +9,12 @@ from django.http import HttpRequest
 
 from clubs.forms import MonitoringConfigForm
 from clubs.models import Club, Court, MonitoringConfig
-from clubs.services import club_refresh_metadata, monitoring_configure, monitoring_delete
+from clubs.services import (
+    MONITORING_FIELDS,
+    club_refresh_metadata,
+    monitoring_configure,
+    monitoring_delete,
+)
 
 
 class CourtInline(admin.TabularInline[Court, Club]):
@@ -86,17 +91,7 @@ class MonitoringConfigAdmin(admin.ModelAdmin[MonitoringConfig]):
     """Saves go through clubs.services so the beat schedule always follows the config."""
 
     form = MonitoringConfigForm
-    list_display = [
-        "club",
-        "enabled",
-        "frequency_minutes",
-        "start_time_local",
-        "end_time_local",
-        "days_ahead",
-        "account",
-        "periodic_task",
-        "last_run_at",
-    ]
+    list_display = ["club", *MONITORING_FIELDS, "periodic_task", "last_run_at"]
     list_filter = ["enabled", "frequency_minutes"]
     # A PeriodicTask shows its schedule, which lives in one of four tables.
     list_select_related = [
@@ -114,17 +109,8 @@ class MonitoringConfigAdmin(admin.ModelAdmin[MonitoringConfig]):
     def save_model(
         self, request: HttpRequest, obj: MonitoringConfig, form: Any, change: bool
     ) -> None:
-        data = form.cleaned_data
         config = monitoring_configure(
-            club=data["club"],
-            enabled=data["enabled"],
-            frequency_minutes=data["frequency_minutes"],
-            start_time_local=data["start_time_local"],
-            end_time_local=data["end_time_local"],
-            days_ahead=data["days_ahead"],
-            sports=data["sports"],
-            account=data.get("account"),
-            user=request.user,
+            club=form.cleaned_data["club"], monitoring=form.monitoring(), user=request.user
         )
         obj.pk = config.pk
 

@@ -6,19 +6,27 @@ serializer. A service's ValidationError becomes a 400 with field messages (proje
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clubs import services
+from clubs.api_examples import (
+    CLUB_EXAMPLE,
+    IMPORT_BY_SLUG_EXAMPLE,
+    IMPORT_BY_TENANT_ID_EXAMPLE,
+    MONITORING_EXAMPLE,
+    MONITORING_OUTPUT_EXAMPLE,
+    TENANT_EXAMPLE,
+)
 from clubs.models import Club, MonitoringConfig
 from clubs.serializers import (
     ClubImportInput,
@@ -30,36 +38,21 @@ from clubs.serializers import (
     MonitoringOutput,
     TenantOutput,
 )
-
-
-class StaffWritesOrReadOnly(BasePermission):
-    """Every signed-in member reads; only staff change anything."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or bool(user.is_staff)
+from playtomic_monitor.api import AnonThrottle, SearchThrottle, UserThrottle
+from playtomic_monitor.openapi import (
+    FIELD_MESSAGES,
+    PLAYTOMIC_UNAVAILABLE,
+    not_found,
+    request_example,
+    response_example,
+)
+from playtomic_monitor.permissions import StaffWritesOrReadOnly
 
 
 def club_for_api(club_id: int) -> Club:
     return get_object_or_404(
         Club.objects.select_related("monitoring").prefetch_related("courts"), pk=club_id
     )
-
-
-CLUB_EXAMPLE = {
-    "id": 1,
-    "playtomic_id": "a0b1c2d3-0000-4000-8000-000000000001",
-    "slug": "club-padel-norte",
-    "name": "Club Padel Norte",
-    "city": "Madrid",
-    "timezone": "Europe/Madrid",
-    "opening_hours": {"MONDAY": {"opening_time": "08:00", "closing_time": "23:00"}},
-    "sport_ids": ["PADEL"],
-    "courts": [{"id": 1, "name": "Pista 1", "sport_id": "PADEL", "is_active": True}],
-    "monitoring": {"enabled": True, "frequency_minutes": 15, "days_ahead": 7},
-}
 
 
 class ClubListCreateApi(APIView):
@@ -71,7 +64,7 @@ class ClubListCreateApi(APIView):
         summary="List imported clubs",
         parameters=[ClubListQuery],
         responses=ClubOutput(many=True),
-        examples=[OpenApiExample("A club", value=CLUB_EXAMPLE, response_only=True)],
+        examples=[response_example("A club", CLUB_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
         query = ClubListQuery(data=request.query_params)
@@ -91,15 +84,11 @@ class ClubListCreateApi(APIView):
     @extend_schema(
         summary="Import a club from Playtomic (by tenant id or slug); re-import updates it",
         request=ClubImportInput,
-        responses={201: ClubOutput, 400: OpenApiResponse(description="Field messages")},
+        responses={201: ClubOutput, 400: FIELD_MESSAGES, **PLAYTOMIC_UNAVAILABLE},
         examples=[
-            OpenApiExample(
-                "By tenant id",
-                value={"tenant_id": "a0b1c2d3-0000-4000-8000-000000000001"},
-                request_only=True,
-            ),
-            OpenApiExample("By slug", value={"slug": "club-padel-norte"}, request_only=True),
-            OpenApiExample("Imported", value=CLUB_EXAMPLE, response_only=True),
+            request_example("By tenant id", IMPORT_BY_TENANT_ID_EXAMPLE),
+            request_example("By slug", IMPORT_BY_SLUG_EXAMPLE),
+            response_example("Imported", CLUB_EXAMPLE, 201),
         ],
     )
     def post(self, request: Request) -> Response:
@@ -113,30 +102,15 @@ class ClubListCreateApi(APIView):
 
 class ClubSearchApi(APIView):
     permission_classes = [StaffWritesOrReadOnly]
+    # Each search may spend a Playtomic request: a scoped rate per user on top of the
+    # defaults (which a view's own list replaces, so they are named again).
+    throttle_classes = [AnonThrottle, UserThrottle, SearchThrottle]
 
     @extend_schema(
         summary="Search Playtomic clubs by name and/or near a place",
         parameters=[ClubSearchQuery],
-        responses={200: TenantOutput(many=True), 400: OpenApiResponse(description="Messages")},
-        examples=[
-            OpenApiExample(
-                "Found",
-                value=[
-                    {
-                        "tenant_id": "a0b1c2d3-0000-4000-8000-000000000001",
-                        "slug": "club-padel-norte",
-                        "name": "Club Padel Norte",
-                        "city": "Madrid",
-                        "country": "Spain",
-                        "timezone": "Europe/Madrid",
-                        "sport_ids": ["PADEL"],
-                        "courts": 8,
-                        "imported_club_id": None,
-                    }
-                ],
-                response_only=True,
-            )
-        ],
+        responses={200: TenantOutput(many=True), 400: FIELD_MESSAGES, **PLAYTOMIC_UNAVAILABLE},
+        examples=[response_example("Found", [TENANT_EXAMPLE])],
     )
     def get(self, request: Request) -> Response:
         query = ClubSearchQuery(data=request.query_params)
@@ -163,7 +137,7 @@ class ClubDetailApi(APIView):
     @extend_schema(
         summary="One club with its courts and monitoring",
         responses=ClubOutput,
-        examples=[OpenApiExample("A club", value=CLUB_EXAMPLE, response_only=True)],
+        examples=[response_example("A club", CLUB_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         return Response(ClubOutput(club_for_api(club_id)).data)
@@ -173,8 +147,8 @@ class ClubDetailApi(APIView):
         request=ClubUpdateInput,
         responses=ClubOutput,
         examples=[
-            OpenApiExample("Rename", value={"name": "Norte"}, request_only=True),
-            OpenApiExample("Renamed", value={**CLUB_EXAMPLE, "name": "Norte"}, response_only=True),
+            request_example("Rename", {"name": "Norte"}),
+            response_example("Renamed", {**CLUB_EXAMPLE, "name": "Norte"}),
         ],
     )
     def patch(self, request: Request, club_id: int) -> Response:
@@ -190,27 +164,6 @@ class ClubDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-MONITORING_EXAMPLE = {
-    "enabled": True,
-    "frequency_minutes": 15,
-    "start_time_local": "08:00",
-    "end_time_local": "23:00",
-    "days_ahead": 7,
-    "sports": ["PADEL"],
-}
-
-MONITORING_OUTPUT_EXAMPLE = {
-    **MONITORING_EXAMPLE,
-    "account": 2,
-    "last_run_at": "2026-03-28T11:45:00Z",
-    "created_at": "2026-03-01T10:00:00Z",
-    "updated_at": "2026-03-20T18:30:00Z",
-}
-MONITORING_RESPONSE = OpenApiExample(
-    "Monitored", value=MONITORING_OUTPUT_EXAMPLE, response_only=True
-)
-
-
 class MonitoringApi(APIView):
     """The club's monitoring config: POST and PUT set it whole, PATCH changes some fields."""
 
@@ -223,38 +176,30 @@ class MonitoringApi(APIView):
         current = self._config(club)
         body = MonitoringInput(data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
-        values: dict[str, Any] = {}
+        base = services.MonitoringSettings()
         if partial and current is not None:
-            values = {
-                "enabled": current.enabled,
-                "frequency_minutes": current.frequency_minutes,
-                "start_time_local": current.start_time_local,
-                "end_time_local": current.end_time_local,
-                "days_ahead": current.days_ahead,
-                "sports": current.sports,
-                "account": current.account,
-            }
-        values.update(body.validated_data)
-        return services.monitoring_configure(club=club, user=request.user, **values)
+            base = services.MonitoringSettings.of(current)
+        monitoring = dataclasses.replace(base, **body.validated_data)
+        return services.monitoring_configure(club=club, monitoring=monitoring, user=request.user)
 
     @extend_schema(
         summary="Read the monitoring config",
-        responses={200: MonitoringOutput, 404: OpenApiResponse(description="Not monitored")},
-        examples=[MONITORING_RESPONSE],
+        responses={200: MonitoringOutput, 404: not_found("Not monitored")},
+        examples=[response_example("Monitored", MONITORING_OUTPUT_EXAMPLE)],
     )
     def get(self, request: Request, club_id: int) -> Response:
         config = self._config(club_for_api(club_id))
         if config is None:
-            return Response({"detail": "This club is not monitored."}, status=404)
+            raise NotFound("This club is not monitored.")
         return Response(MonitoringOutput(config).data)
 
     @extend_schema(
         summary="Create (or replace) the monitoring config",
         request=MonitoringInput,
-        responses={201: MonitoringOutput, 400: OpenApiResponse(description="Field messages")},
+        responses={201: MonitoringOutput, 400: FIELD_MESSAGES},
         examples=[
-            OpenApiExample("Every 15 min", value=MONITORING_EXAMPLE, request_only=True),
-            MONITORING_RESPONSE,
+            request_example("Every 15 min", MONITORING_EXAMPLE),
+            response_example("Monitored", MONITORING_OUTPUT_EXAMPLE, 201),
         ],
     )
     def post(self, request: Request, club_id: int) -> Response:
@@ -267,10 +212,10 @@ class MonitoringApi(APIView):
     @extend_schema(
         summary="Replace the monitoring config",
         request=MonitoringInput,
-        responses=MonitoringOutput,
+        responses={200: MonitoringOutput, 400: FIELD_MESSAGES},
         examples=[
-            OpenApiExample("Every 15 min", value=MONITORING_EXAMPLE, request_only=True),
-            MONITORING_RESPONSE,
+            request_example("Every 15 min", MONITORING_EXAMPLE),
+            response_example("Monitored", MONITORING_OUTPUT_EXAMPLE),
         ],
     )
     def put(self, request: Request, club_id: int) -> Response:
@@ -280,12 +225,10 @@ class MonitoringApi(APIView):
     @extend_schema(
         summary="Change some fields of the monitoring config",
         request=MonitoringInput,
-        responses=MonitoringOutput,
+        responses={200: MonitoringOutput, 400: FIELD_MESSAGES},
         examples=[
-            OpenApiExample("Pause", value={"enabled": False}, request_only=True),
-            OpenApiExample(
-                "Paused", value={**MONITORING_OUTPUT_EXAMPLE, "enabled": False}, response_only=True
-            ),
+            request_example("Pause", {"enabled": False}),
+            response_example("Paused", {**MONITORING_OUTPUT_EXAMPLE, "enabled": False}),
         ],
     )
     def patch(self, request: Request, club_id: int) -> Response:

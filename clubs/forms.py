@@ -9,8 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clubs.models import MonitoringConfig
-from clubs.selectors import club_sports
-from clubs.services import monitoring_validate
+from clubs.services import MONITORING_FIELDS, MonitoringSettings, monitoring_validate
 
 
 class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
@@ -21,25 +20,17 @@ class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
 
     class Meta:
         model = MonitoringConfig
-        fields = [
-            "club",
-            "enabled",
-            "frequency_minutes",
-            "start_time_local",
-            "end_time_local",
-            "days_ahead",
-            "sports",
-            "account",
-        ]
+        fields = ["club", *MONITORING_FIELDS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and isinstance(self.instance.sports, list):
             self.initial["sports"] = ", ".join(self.instance.sports)
 
-    def clean_sports(self) -> list[str]:
+    def clean_sports(self) -> list[str] | None:
+        """The sport ids typed, or None (empty: the club's default sports)."""
         raw = str(self.cleaned_data.get("sports") or "")
-        return [part.strip().upper() for part in raw.split(",") if part.strip()]
+        return [part.strip().upper() for part in raw.split(",") if part.strip()] or None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -47,21 +38,13 @@ class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
         required = ("frequency_minutes", "start_time_local", "end_time_local", "days_ahead")
         if club is None or any(data.get(name) is None for name in required):
             return data
-        if not data.get("sports"):
-            offered = club_sports(club=club)
-            data["sports"] = ["PADEL"] if "PADEL" in offered or not offered else offered[:1]
         try:
-            monitoring_validate(
-                club=club,
-                frequency_minutes=data["frequency_minutes"],
-                start_time_local=data["start_time_local"],
-                end_time_local=data["end_time_local"],
-                days_ahead=data["days_ahead"],
-                sports=data["sports"],
-                account=data.get("account"),
-                user=None,
-            )
+            monitoring_validate(club=club, monitoring=self.monitoring(), user=None)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)
         return data
+
+    def monitoring(self) -> MonitoringSettings:
+        """The cleaned settings, for monitoring_configure."""
+        return MonitoringSettings.from_mapping(self.cleaned_data)

@@ -7,9 +7,12 @@ from django.conf import settings
 from django.db import models
 from django_celery_beat.models import PeriodicTask
 
+# The sport polled when nobody chose one, and the fallback of clubs.selectors.default_sports_for.
+DEFAULT_SPORT = "PADEL"
+
 
 def default_sports() -> list[str]:
-    return ["PADEL"]
+    return [DEFAULT_SPORT]
 
 
 class Club(models.Model):

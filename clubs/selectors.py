@@ -8,7 +8,7 @@ from datetime import datetime, time
 from django.db.models import Q, QuerySet
 
 from accounts.models import PlaytomicAccount
-from clubs.models import Club, MonitoringConfig
+from clubs.models import DEFAULT_SPORT, Club, MonitoringConfig
 
 
 def club_find(*, key: str) -> Club | None:
@@ -33,6 +33,13 @@ def club_sports(*, club: Club) -> list[str]:
     if not sports:
         sports = sorted(set(club.courts.values_list("sport_id", flat=True)))
     return sports
+
+
+def default_sports_for(*, club: Club) -> list[str]:
+    """The sports polled when nobody chose: padel where the club offers it (or is not known to
+    offer anything yet), else the first sport it offers."""
+    offered = club_sports(club=club)
+    return [DEFAULT_SPORT] if DEFAULT_SPORT in offered or not offered else offered[:1]
 
 
 def reader_account_default() -> PlaytomicAccount | None:

@@ -3,32 +3,39 @@ config's beat schedule in step with it (here, never in signals)."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import re
+from collections.abc import Mapping
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from accounts.client import account_client
+from accounts.client import account_client, account_interactive_client
 from accounts.models import PlaytomicAccount
 from clubs.models import Club, Court, MonitoringConfig
 from clubs.selectors import (
     club_horizon_days,
     club_sports,
+    default_sports_for,
     reader_account_default,
     schedule_step_minutes,
 )
 from playtomic.client import PlaytomicClient
 from playtomic.errors import NotFound, PlaytomicError
-from playtomic.types import WEEKDAYS, Tenant
+from playtomic.types import WEEKDAYS, Address, DayHours, OpeningHours, Tenant
+from playtomic.types import Court as TenantCourt
+from playtomic_monitor.errors import PlaytomicUnavailable as PlaytomicUnavailable  # re-export
 from playtomic_monitor.ratelimit import poll_guard
 
 logger = logging.getLogger(__name__)
@@ -38,6 +45,11 @@ MAX_DAYS_AHEAD = 30
 PLAYTOMIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,199}")
 MAX_SEARCH_RADIUS_M = 200_000
+# Search coordinates are rounded to this many decimals (about 11 m), so nearby searches share
+# a cache entry; nobody searches a radius that finely.
+SEARCH_COORDINATE_DECIMALS = 4
+# Part of the search cache's keys: bump it when the cached shape (_tenant_json) changes.
+SEARCH_CACHE_VERSION = 1
 
 
 class NoReaderAccount(ValidationError):
@@ -51,15 +63,6 @@ class NoReaderAccount(ValidationError):
             "monitoring (a staff user's account, or one chosen in the club's monitoring "
             "settings)."
         )
-
-
-class PlaytomicUnavailable(ValidationError):
-    """Playtomic failed to answer an interactive call (search, import, refresh). Carries the
-    client's error `kind` so pages and the API can say what went wrong."""
-
-    def __init__(self, error: PlaytomicError) -> None:
-        super().__init__(f"Playtomic did not answer as expected ({error.kind}): {error.message}")
-        self.kind = error.kind
 
 
 # ------------------------------------------------------------------------------ reading
@@ -85,7 +88,8 @@ def reader_account(
 def reader_client(
     *, club: Club | None = None, account: PlaytomicAccount | None = None
 ) -> PlaytomicClient:
-    """A logged-in client for reads, behind the shared poll rate limiter and breaker."""
+    """A logged-in client for background reads (the daily refresh), behind the shared poll
+    rate limiter and breaker."""
     chosen = reader_account(club=club, account=account)
     try:
         return account_client(
@@ -93,6 +97,17 @@ def reader_client(
             observer=poll_guard(),
             read_timeout=settings.PLAYTOMIC_READ_TIMEOUT,
         )
+    except PlaytomicError as exc:
+        raise PlaytomicUnavailable(exc) from exc
+
+
+def interactive_client(*, account: PlaytomicAccount | None = None) -> PlaytomicClient:
+    """A logged-in client for reads a person waits on (search, import), on the interactive
+    budget: it refuses within seconds (`PlaytomicUnavailable`) rather than hold a web
+    worker."""
+    chosen = reader_account(account=account)
+    try:
+        return account_interactive_client(account=chosen)
     except PlaytomicError as exc:
         raise PlaytomicUnavailable(exc) from exc
 
@@ -108,8 +123,10 @@ def club_search(
     sport_id: str | None = None,
     account: PlaytomicAccount | None = None,
 ) -> list[Tenant]:
-    """Search Playtomic clubs by name and/or near a place (active clubs only)."""
-    query = (query or "").strip() or None
+    """Search Playtomic clubs by name and/or near a place (active clubs only), on the
+    interactive budget. The same search (name in any case and spacing, place to about 11 m,
+    radius, sport) is answered from the cache for PLAYTOMIC_SEARCH_CACHE_SECONDS."""
+    query = " ".join((query or "").split()) or None
     errors: dict[str, str] = {}
     if query is None and coordinate is None:
         errors["query"] = "Enter part of a club name, or a place to search near."
@@ -126,19 +143,100 @@ def club_search(
             errors["radius_m"] = f"Radius must be between 1 and {MAX_SEARCH_RADIUS_M} metres."
     if errors:
         raise ValidationError(errors)
-    client = reader_client(account=account)
+    if coordinate is not None:
+        coordinate = (
+            round(coordinate[0], SEARCH_COORDINATE_DECIMALS),
+            round(coordinate[1], SEARCH_COORDINATE_DECIMALS),
+        )
+    sport = (sport_id or "").strip().upper() or None
+    key = _search_cache_key(query=query, coordinate=coordinate, radius_m=radius_m, sport_id=sport)
+    cached = _search_cached(key)
+    if cached is not None:
+        return cached
+    client = interactive_client(account=account)
     try:
         tenants: list[Tenant] = client.search_tenants(
-            name=query,
-            coordinate=coordinate,
-            radius_m=radius_m if coordinate is not None else None,
-            sport_id=sport_id.strip().upper() if sport_id else None,
+            name=query, coordinate=coordinate, radius_m=radius_m, sport_id=sport
         )
     except PlaytomicError as exc:
         raise PlaytomicUnavailable(exc) from exc
     finally:
         client.close()
+    seconds = int(settings.PLAYTOMIC_SEARCH_CACHE_SECONDS)
+    if seconds > 0:
+        cache.set(key, [_tenant_json(t) for t in tenants], timeout=seconds)
     return tenants
+
+
+def _search_cache_key(
+    *,
+    query: str | None,
+    coordinate: tuple[float, float] | None,
+    radius_m: int | None,
+    sport_id: str | None,
+) -> str:
+    # Playtomic's name filter is free text, matched regardless of case.
+    spec = [query.casefold() if query else None, coordinate, radius_m, sport_id]
+    digest = hashlib.sha256(json.dumps(spec).encode()).hexdigest()
+    return f"clubs:search:v{SEARCH_CACHE_VERSION}:{digest}"
+
+
+def _search_cached(key: str) -> list[Tenant] | None:
+    """The cached hits, or None on a miss (an entry this code cannot read is one)."""
+    if int(settings.PLAYTOMIC_SEARCH_CACHE_SECONDS) <= 0:
+        return None
+    rows = cache.get(key)
+    if not isinstance(rows, list):
+        return None
+    try:
+        return [_tenant_from_json(row) for row in rows]
+    except (KeyError, TypeError, ValueError):
+        logger.warning("Unreadable club search cache entry %s; searching again", key)
+        return None
+
+
+# Tenant fields that are not plain JSON values.
+_TENANT_PARTS = {"address", "courts", "opening_hours", "sport_ids", "properties"}
+
+
+def _tenant_json(tenant: Tenant) -> dict[str, Any]:
+    """A search hit as plain JSON data for the cache: never pickled objects, which code that
+    changed the classes could not read back."""
+    data: dict[str, Any] = {
+        f.name: getattr(tenant, f.name)
+        for f in dataclasses.fields(tenant)
+        if f.name not in _TENANT_PARTS
+    }
+    data["address"] = dataclasses.asdict(tenant.address)
+    data["courts"] = [
+        {**dataclasses.asdict(court), "durations": list(court.durations)} for court in tenant.courts
+    ]
+    data["opening_hours"] = {
+        day: [hours.opening.isoformat(), hours.closing.isoformat()]
+        for day, hours in tenant.opening_hours.days.items()
+    }
+    data["sport_ids"] = list(tenant.sport_ids)
+    data["properties"] = dict(tenant.properties)
+    return data
+
+
+def _tenant_from_json(data: dict[str, Any]) -> Tenant:
+    return Tenant(
+        **{name: value for name, value in data.items() if name not in _TENANT_PARTS},
+        address=Address(**data["address"]),
+        courts=tuple(
+            TenantCourt(**{**court, "durations": tuple(court["durations"])})
+            for court in data["courts"]
+        ),
+        opening_hours=OpeningHours(
+            {
+                day: DayHours(time.fromisoformat(opening), time.fromisoformat(closing))
+                for day, (opening, closing) in data["opening_hours"].items()
+            }
+        ),
+        sport_ids=tuple(data["sport_ids"]),
+        properties=dict(data["properties"]),
+    )
 
 
 def _fetch_tenant(client: PlaytomicClient, *, tenant_id: str | None, slug: str | None) -> Tenant:
@@ -245,7 +343,7 @@ def club_import(
         raise ValidationError(
             {"slug": "A club slug is lower-case letters, digits and dashes (at most 200)."}
         )
-    client = reader_client(account=account)
+    client = interactive_client(account=account)
     try:
         tenant = _fetch_tenant(client, tenant_id=tenant_id, slug=slug)
     except PlaytomicError as exc:
@@ -292,27 +390,61 @@ def club_delete(*, club: Club) -> None:
 # ------------------------------------------------------------------------------ monitoring
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MonitoringSettings:
+    """What a monitoring config says, as the admin, the club page and the API hand it to
+    monitoring_configure. `sports=None` polls the club's default (default_sports_for)."""
+
+    enabled: bool = True
+    frequency_minutes: int = 15
+    start_time_local: time = time(8)
+    end_time_local: time = time(23)
+    days_ahead: int = 7
+    sports: list[str] | None = None
+    account: PlaytomicAccount | None = None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> MonitoringSettings:
+        """The settings among `values` (a form's cleaned_data, a serializer's validated_data,
+        a config's fields); what `values` lacks keeps its default."""
+        return cls(**{name: value for name, value in values.items() if name in MONITORING_FIELDS})
+
+    @classmethod
+    def of(cls, config: MonitoringConfig) -> MonitoringSettings:
+        return cls.from_mapping({name: getattr(config, name) for name in MONITORING_FIELDS})
+
+    def fields(self) -> dict[str, Any]:
+        # Not dataclasses.asdict: it deep-copies the account row.
+        return {name: getattr(self, name) for name in MONITORING_FIELDS}
+
+
+# The MonitoringConfig fields a person sets (the admin and the page show them in this order).
+MONITORING_FIELDS = tuple(field.name for field in dataclasses.fields(MonitoringSettings))
+
+
 def monitoring_validate(
     *,
     club: Club,
-    frequency_minutes: int,
-    start_time_local: time,
-    end_time_local: time,
-    days_ahead: int,
-    sports: list[str],
-    account: PlaytomicAccount | None,
+    monitoring: MonitoringSettings,
     user: AbstractBaseUser | AnonymousUser | None,
-) -> None:
-    """Raise a ValidationError with one message per bad field of a monitoring config."""
+) -> MonitoringSettings:
+    """The settings as they would be stored (the club's default sports filled in, sport ids
+    upper-cased once each); raises a ValidationError with one message per bad field."""
+    sports = monitoring.sports
+    if sports is None:
+        sports = default_sports_for(club=club)
+    sports = list(dict.fromkeys(s.strip().upper() for s in sports if s and s.strip()))
+    monitoring = dataclasses.replace(monitoring, sports=sports)
     errors: dict[str, str] = {}
     minimum = int(settings.MONITORING_MIN_FREQUENCY_MINUTES)
-    if frequency_minutes < minimum:
+    if monitoring.frequency_minutes < minimum:
         errors["frequency_minutes"] = f"Poll at most every {minimum} minutes (Playtomic's limits)."
-    elif frequency_minutes > 24 * 60:
+    elif monitoring.frequency_minutes > 24 * 60:
         errors["frequency_minutes"] = "Poll at least once a day (1440 minutes)."
-    if start_time_local >= end_time_local:
+    if monitoring.start_time_local >= monitoring.end_time_local:
         errors["end_time_local"] = "The window must end after it starts (same day, club time)."
     horizon = min(club_horizon_days(club=club), MAX_DAYS_AHEAD)
+    days_ahead = monitoring.days_ahead
     if days_ahead < 0:
         errors["days_ahead"] = "Days ahead cannot be negative."
     elif days_ahead > horizon:
@@ -330,6 +462,7 @@ def monitoring_validate(
                 f"This club does not offer {', '.join(unknown)}; it offers "
                 f"{', '.join(offered) or 'no sport yet (re-import it)'}."
             )
+    account = monitoring.account
     if account is not None:
         if account.status == PlaytomicAccount.Status.FAILED:
             errors["account"] = "This Playtomic account cannot log in; fix it first."
@@ -345,6 +478,7 @@ def monitoring_validate(
             )
     if errors:
         raise ValidationError(errors)
+    return monitoring
 
 
 def _schedule_fields(config: MonitoringConfig) -> dict[str, str]:
@@ -402,49 +536,28 @@ def _sync_periodic_task(config: MonitoringConfig) -> PeriodicTask:
 def monitoring_configure(
     *,
     club: Club,
-    enabled: bool = True,
-    frequency_minutes: int = 15,
-    start_time_local: time = time(8),
-    end_time_local: time = time(23),
-    days_ahead: int = 7,
-    sports: list[str] | None = None,
-    account: PlaytomicAccount | None = None,
+    monitoring: MonitoringSettings | None = None,
     user: AbstractBaseUser | AnonymousUser | None = None,
 ) -> MonitoringConfig:
-    """Create or update the club's monitoring config and its beat schedule (a crontab in the
-    club's zone). `enabled=False` keeps the schedule but disables it."""
+    """Create or update the club's monitoring config (by default: `MonitoringSettings()`) and
+    its beat schedule (a crontab in the club's zone). `enabled=False` keeps the schedule but
+    disables it."""
     try:
         ZoneInfo(club.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(
             {"club": f"The club's time zone {club.timezone!r} is unknown; re-import it."}
         ) from exc
-    if sports is None:
-        offered = club_sports(club=club)
-        sports = ["PADEL"] if "PADEL" in offered or not offered else offered[:1]
-    sports = list(dict.fromkeys(s.strip().upper() for s in sports if s and s.strip()))
-    monitoring_validate(
-        club=club,
-        frequency_minutes=frequency_minutes,
-        start_time_local=start_time_local,
-        end_time_local=end_time_local,
-        days_ahead=days_ahead,
-        sports=sports,
-        account=account,
-        user=user,
+    monitoring = monitoring_validate(
+        club=club, monitoring=monitoring or MonitoringSettings(), user=user
     )
     config = MonitoringConfig.objects.select_for_update().filter(club=club).first()
     if config is None:
         config = MonitoringConfig(club=club)
         if user is not None and user.is_authenticated:
             config.created_by_id = user.pk
-    config.enabled = enabled
-    config.frequency_minutes = frequency_minutes
-    config.start_time_local = start_time_local
-    config.end_time_local = end_time_local
-    config.days_ahead = days_ahead
-    config.sports = sports
-    config.account = account
+    for name, value in monitoring.fields().items():
+        setattr(config, name, value)
     config.save()
     config.club = club
     _sync_periodic_task(config)

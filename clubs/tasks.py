@@ -8,7 +8,7 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 
 from clubs.models import Club
-from clubs.services import club_refresh_metadata
+from clubs.services import PlaytomicUnavailable, club_refresh_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ def refresh_all_clubs_metadata() -> int:
             logger.warning(
                 "Metadata refresh of club %s failed: %s", club.pk, "; ".join(exc.messages)
             )
+            continue
+        except PlaytomicUnavailable as exc:
+            logger.warning("Metadata refresh of club %s failed: %s", club.pk, exc.message)
             continue
         refreshed += 1
     return refreshed

@@ -33,19 +33,8 @@ def club_monitoring(request: HttpRequest, club_id: int) -> HttpResponse:
                 f"{label}: {' '.join(map(str, errors))}" if label else " ".join(map(str, errors)),
             )
         return redirect("club", club_id=club.pk)
-    values = form.cleaned_data
     try:
-        services.monitoring_configure(
-            club=club,
-            enabled=values["enabled"],
-            frequency_minutes=values["frequency_minutes"],
-            start_time_local=values["start_time_local"],
-            end_time_local=values["end_time_local"],
-            days_ahead=values["days_ahead"],
-            sports=values["sports"],
-            account=values.get("account"),
-            user=request.user,
-        )
+        services.monitoring_configure(club=club, monitoring=form.monitoring(), user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -62,6 +51,9 @@ def club_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("clubs:add")
+        except services.PlaytomicUnavailable as exc:
+            messages.error(request, exc.message)
+            return redirect("clubs:add")
         messages.success(request, f"{club.name} imported with {club.courts.count()} courts.")
         return redirect("club", club_id=club.pk)
     query = (request.GET.get("q") or "").strip()
@@ -72,6 +64,8 @@ def club_add(request: HttpRequest) -> HttpResponse:
             results = services.club_search(query=query)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+        except services.PlaytomicUnavailable as exc:
+            error = exc.message
     imported = dict(
         Club.objects.filter(playtomic_id__in=[t.tenant_id for t in results]).values_list(
             "playtomic_id", "id"

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, TypeVar, overload
+from typing import Any, Protocol, TypedDict, TypeVar, Unpack
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -57,6 +57,7 @@ from playtomic.timewindows import (
 from playtomic.types import (
     ClockEstimate,
     CourtAvailability,
+    DateProbe,
     Match,
     PaymentIntent,
     Tenant,
@@ -116,6 +117,22 @@ class ExchangeObserver(Protocol):
         storage is down."""
 
 
+class TenantQuery(TypedDict, total=False):
+    """What a tenant search asks for; every key is optional."""
+
+    name: str | None  # part of the club's name
+    slug: str | None  # the club's tenant_uid
+    coordinate: tuple[float, float] | None  # (lat, lon)
+    radius_m: int | None  # around `coordinate`
+    sport_id: str | None
+    active_only: bool  # default True: inactive clubs are left out
+
+
+def _listed(tenant: Tenant, query: TenantQuery) -> bool:
+    # Inactive clubs come back unless filtered; do not trust the filter to be applied.
+    return not query.get("active_only", True) or tenant.playtomic_status in (None, "ACTIVE")
+
+
 # Playtomic ids are UUIDs or short numbers; anything longer is not an id.
 MAX_ID_LENGTH = 64
 
@@ -131,10 +148,6 @@ def _segment(value: str) -> str:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _as_decoded(payload: Any) -> Any:
-    return payload
 
 
 class PlaytomicClient:
@@ -161,6 +174,9 @@ class PlaytomicClient:
         self._token_store = token_store
         self._timeout = (connect_timeout, read_timeout)
         self._observer = observer
+        # Per thread: the `Date` of the last answer this thread received (see
+        # `last_server_date`).
+        self._answers = threading.local()
         # The older, one-sided hook: called before each attempt, never told the outcome.
         self._max_retries = max_retries
         self._backoff_base = backoff_base
@@ -259,78 +275,46 @@ class PlaytomicClient:
     # ---------------------------------------------------------------------------- tenants
 
     def search_tenants(
-        self,
-        *,
-        name: str | None = None,
-        slug: str | None = None,
-        coordinate: tuple[float, float] | None = None,
-        radius_m: int | None = None,
-        sport_id: str | None = None,
-        active_only: bool = True,
-        page: int = 0,
-        size: int = 40,
+        self, *, page: int = 0, size: int = 40, **query: Unpack[TenantQuery]
     ) -> list[Tenant]:
-        params: dict[str, Any] = {"page": page, "size": size}
-        if name:
-            params["tenant_name"] = name
-        if slug:
-            params["tenant_uid"] = slug
-        if coordinate is not None:
-            params["coordinate"] = f"{coordinate[0]},{coordinate[1]}"
-        if radius_m is not None:
-            params["radius"] = radius_m
-        if sport_id:
-            params["sport_id"] = sport_id
-        if active_only:
-            params["playtomic_status"] = "ACTIVE"
-        tenants = self._request("GET", "/v1/tenants", params=params, parse=parse_tenants)
-        if active_only:
-            # Inactive clubs come back unless filtered; do not trust the filter to be applied.
-            tenants = [t for t in tenants if t.playtomic_status in (None, "ACTIVE")]
-        return tenants
+        batch = self._tenant_page(query, page=page, size=size)
+        return [t for t in batch if _listed(t, query)]
 
-    def iter_tenants(
-        self,
-        *,
-        name: str | None = None,
-        slug: str | None = None,
-        coordinate: tuple[float, float] | None = None,
-        radius_m: int | None = None,
-        sport_id: str | None = None,
-        active_only: bool = True,
-        size: int = 40,
-    ) -> Iterator[Tenant]:
+    def iter_tenants(self, *, size: int = 40, **query: Unpack[TenantQuery]) -> Iterator[Tenant]:
         """Every matching tenant, page by page. The server may cap `size` silently, so a page
         shorter than requested does not end the iteration; only an empty page, or one shorter
         than the largest page seen (the server's apparent cap), does."""
         seen: set[str] = set()
         largest_page = 0
         for page in range(_MAX_TENANT_PAGES):
-            params: dict[str, Any] = {"page": page, "size": size}
-            if name:
-                params["tenant_name"] = name
-            if slug:
-                params["tenant_uid"] = slug
-            if coordinate is not None:
-                params["coordinate"] = f"{coordinate[0]},{coordinate[1]}"
-            if radius_m is not None:
-                params["radius"] = radius_m
-            if sport_id:
-                params["sport_id"] = sport_id
-            if active_only:
-                params["playtomic_status"] = "ACTIVE"
-            batch = self._request("GET", "/v1/tenants", params=params, parse=parse_tenants)
+            batch = self._tenant_page(query, page=page, size=size)
             fresh = [t for t in batch if t.tenant_id not in seen]
             if not fresh:
                 # Empty page, or a server that ignores `page` and repeats itself.
                 return
             for tenant in fresh:
                 seen.add(tenant.tenant_id)
-                if not active_only or tenant.playtomic_status in (None, "ACTIVE"):
+                if _listed(tenant, query):
                     yield tenant
             if len(batch) < largest_page:
                 return
             largest_page = max(largest_page, len(batch))
+
+    def _tenant_page(self, query: TenantQuery, *, page: int, size: int) -> list[Tenant]:
+        params: dict[str, Any] = {"page": page, "size": size}
+        if name := query.get("name"):
+            params["tenant_name"] = name
+        if slug := query.get("slug"):
+            params["tenant_uid"] = slug
+        if (coordinate := query.get("coordinate")) is not None:
+            params["coordinate"] = f"{coordinate[0]},{coordinate[1]}"
+        if (radius_m := query.get("radius_m")) is not None:
+            params["radius"] = radius_m
+        if sport_id := query.get("sport_id"):
+            params["sport_id"] = sport_id
+        if query.get("active_only", True):
+            params["playtomic_status"] = "ACTIVE"
+        return self._request("GET", "/v1/tenants", params=params, parse=parse_tenants)
 
     def get_tenant(self, tenant_id: str) -> Tenant:
         return self._request("GET", f"/v1/tenants/{_segment(tenant_id)}", parse=_parse_one_tenant)
@@ -506,12 +490,7 @@ class PlaytomicClient:
         low, high = float("-inf"), float("inf")
         rtts: list[float] = []
         first_second: float | None = None
-        params = {"owner_id": "me", "size": 1, "page": 0} if path == "/v1/matches" else None
         last_start: float | None = None
-
-        def stamp(response: requests.Response) -> tuple[float, float]:
-            # Taken on arrival, before the observer is told (it may write to a cache).
-            return self._clock().timestamp(), self._date_header(response)
 
         while True:
             if last_start is not None:
@@ -519,10 +498,8 @@ class PlaytomicClient:
                 if pause > 0:
                     self._sleep(pause)
             last_start = time.monotonic()
-            sent = self._clock().timestamp()
-            received, server_second = self._send(
-                "GET", path, params=params, json_body=None, auth=True, read=stamp
-            )
+            probe = self.probe_date(path=path)
+            sent, received, server_second = probe.sent, probe.received, probe.server_second
             rtts.append(received - sent)
             sample_low, sample_high = server_second - received, server_second + 1 - sent
             if max(low, sample_low) > min(high, sample_high):
@@ -543,30 +520,49 @@ class PlaytomicClient:
             samples=len(rtts),
         )
 
+    @property
+    def last_server_date(self) -> float | None:
+        """The server's `Date` (Unix seconds) on the last answer this thread received, error
+        answers included; None if it had none or no answer came. A 409 at release time says
+        by it whether the server answered before the release second."""
+        value: float | None = getattr(self._answers, "date", None)
+        return value
+
+    def probe_date(self, *, path: str = "/v1/matches") -> DateProbe:
+        """One cheap authenticated GET, timed on our clock, with the server's `Date`: the
+        building block of clock estimates (see `booking.arrival`). `sent` is read just before
+        the request is handed to the connection, `received` as soon as the answer is in."""
+        params = {"owner_id": "me", "size": 1, "page": 0} if path == "/v1/matches" else None
+
+        def stamp(response: requests.Response) -> tuple[float, float]:
+            # Taken on arrival, before the observer is told (it may write to a cache).
+            return self._clock().timestamp(), self._date_header(response)
+
+        sent = self._clock().timestamp()
+        received, server_second = self._send(
+            "GET", path, params=params, json_body=None, auth=True, read=stamp
+        )
+        return DateProbe(sent=sent, received=received, server_second=server_second)
+
     @staticmethod
-    def _date_header(response: requests.Response) -> float:
+    def _optional_date(response: requests.Response) -> float | None:
         raw = response.headers.get("Date")
         try:
             if raw:
                 return parsedate_to_datetime(raw).timestamp()
         except (TypeError, ValueError):
             pass
-        raise SchemaError("Date", "response has no valid HTTP Date header")
+        return None
+
+    @classmethod
+    def _date_header(cls, response: requests.Response) -> float:
+        value = cls._optional_date(response)
+        if value is None:
+            raise SchemaError("Date", "response has no valid HTTP Date header")
+        return value
 
     # ---------------------------------------------------------------------------- transport
 
-    @overload
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        auth: bool = True,
-    ) -> Any: ...
-
-    @overload
     def _request(
         self,
         method: str,
@@ -576,23 +572,11 @@ class PlaytomicClient:
         json_body: Any = None,
         auth: bool = True,
         parse: Callable[[Any], T],
-    ) -> T: ...
+    ) -> T:
+        """Send, then decode the JSON body and `parse` it. Parsing is part of the exchange, so
+        the observer hears of a 2xx it could not make sense of as a `SchemaError`."""
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        auth: bool = True,
-        parse: Callable[[Any], Any] = _as_decoded,
-    ) -> Any:
-        """Send, then decode the JSON body and `parse` it (by default, return it decoded).
-        Parsing is part of the exchange, so the observer hears of a 2xx it could not make
-        sense of as a `SchemaError`."""
-
-        def read(response: requests.Response) -> Any:
+        def read(response: requests.Response) -> T:
             return parse(self._decode(method, path, response))
 
         return self._send(method, path, params=params, json_body=json_body, auth=auth, read=read)
@@ -620,6 +604,7 @@ class PlaytomicClient:
             if self._observer is not None:
                 self._observer.before_request(self.host)
             started = time.monotonic()
+            self._answers.date = None
             error: PlaytomicError
             try:
                 response = self._session.request(
@@ -636,6 +621,7 @@ class PlaytomicClient:
             except requests.RequestException as exc:
                 error = ConnectionFailed(f"{method} {path}: {type(exc).__name__}")
             else:
+                self._answers.date = self._optional_date(response)
                 logger.debug(
                     "%s %s -> %s in %.0f ms",
                     method,

@@ -29,6 +29,9 @@ class PlaytomicError(Exception):
     stops_poll: bool = False
     trips_breaker: bool = False
     outcome_unclear: bool = False
+    # Seconds after which the same request may succeed, when the error knows it (a 429's
+    # Retry-After, the rest of an open circuit's pause); None otherwise.
+    retry_after: float | None = None
 
     def __init__(
         self, message: str, *, http_status: int | None = None, status_code: str | None = None
@@ -113,33 +116,33 @@ class RateLimited(PlaytomicError):
         self.retry_after = retry_after
 
 
-class ServerError(PlaytomicError):
-    """5xx. A gateway may answer 502/504 after the origin acted, so a write is unclear."""
+class _FailedInTransit(PlaytomicError):
+    """The exchange broke down on the way: worth trying again, a sign the host is unwell, and
+    a write may have taken effect."""
 
-    kind = "server_error"
     retryable = True
     trips_breaker = True
     outcome_unclear = True
 
 
-class Timeout(PlaytomicError):
+class ServerError(_FailedInTransit):
+    """5xx. A gateway may answer 502/504 after the origin acted, so a write is unclear."""
+
+    kind = "server_error"
+
+
+class Timeout(_FailedInTransit):
     """No answer within the connect or read timeout. For a POST the server may still have
     acted on the request."""
 
     kind = "timeout"
-    retryable = True
-    trips_breaker = True
-    outcome_unclear = True
 
 
-class ConnectionFailed(PlaytomicError):
+class ConnectionFailed(_FailedInTransit):
     """Refused, reset or dropped. The connection may have dropped after the server acted, so
     a write is unclear."""
 
     kind = "connection"
-    retryable = True
-    trips_breaker = True
-    outcome_unclear = True
 
 
 class SchemaError(PlaytomicError, ValueError):
@@ -172,6 +175,10 @@ class CircuitOpen(PlaytomicError):
     kind = "circuit_open"
     stops_poll = True
 
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class RateLimitWait(PlaytomicError):
     """Not sent: the caller's guard would have had to wait for a request slot (or for the
@@ -179,6 +186,10 @@ class RateLimitWait(PlaytomicError):
 
     kind = "rate_limit_wait"
     stops_poll = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +38,8 @@ def _type_name(value: object) -> str:
 
 
 def _as_object(value: object, path: str) -> Mapping[str, Any]:
+    if isinstance(value, dict):  # what json gives; the abstract check below is much slower
+        return value
     if not isinstance(value, Mapping):
         raise SchemaError(path, f"expected an object, got {_type_name(value)}")
     return value
@@ -151,11 +154,20 @@ def _parse_date(value: object, path: str) -> date:
 
 def _parse_time(value: object, path: str) -> time:
     if isinstance(value, str):
-        try:
-            return time.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        parsed = _time_from_text(value)
+        if parsed is not None:
+            return parsed
     raise SchemaError(path, f"expected a time HH:MM[:SS], got {value!r:.40}")
+
+
+# Availability answers repeat a few dozen start times and prices hundreds of times each:
+# parsing each distinct text once keeps a poll's parse cheap.
+@lru_cache(maxsize=4096)
+def _time_from_text(value: str) -> time | None:
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,14 +189,23 @@ class Money:
         return f"{self.amount} {self.currency}"
 
 
+@lru_cache(maxsize=4096)
+def _money_from_text(value: str) -> Money | None:
+    """`"38.33 EUR"` -> Money, or None if it is not money (Money is immutable: shared)."""
+    match = _MONEY_RE.match(value)
+    if not match:
+        return None
+    amount = match.group("amount") or match.group("amount2")
+    currency = match.group("cur") or match.group("cur2")
+    return Money(Decimal(amount), currency.upper())
+
+
 def parse_money(value: object, path: str = "") -> Money:
     """`"38.33 EUR"` -> Money(Decimal("38.33"), "EUR"). Also accepts `{"amount", "currency"}`."""
     if isinstance(value, str):
-        match = _MONEY_RE.match(value)
-        if match:
-            amount = match.group("amount") or match.group("amount2")
-            currency = match.group("cur") or match.group("cur2")
-            return Money(Decimal(amount), currency.upper())
+        money = _money_from_text(value)
+        if money is not None:
+            return money
         raise SchemaError(path, f"expected money like '38.33 EUR', got {value!r:.40}")
     if isinstance(value, Mapping):
         raw_amount = value.get("amount")
@@ -290,6 +311,9 @@ class Tenant:
     currency: str | None
     allows_onsite_payment: bool
     properties: Mapping[str, str] = field(default_factory=dict)
+    # booking_settings limits per account (null in every capture: no limit).
+    max_active_bookings: int | None = None
+    max_bookings_per_day: int | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -448,6 +472,12 @@ def parse_tenant(obj: object, path: str = "") -> Tenant:
         currency=_opt_str(data, "default_currency", path),
         allows_onsite_payment=allows_onsite,
         properties=properties,
+        max_active_bookings=_opt_int(
+            settings, "max_number_of_active_bookings", _join(path, "booking_settings")
+        ),
+        max_bookings_per_day=_opt_int(
+            settings, "max_number_of_bookings_per_day", _join(path, "booking_settings")
+        ),
     )
 
 
@@ -729,3 +759,18 @@ class ClockEstimate:
     uncertainty_ms: float
     rtt_ms: float
     samples: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateProbe:
+    """One timed request: our clock (Unix seconds) just before sending and on the answer's
+    arrival, and the server's `Date` header (Unix seconds, whole: the server's clock read
+    somewhere in [server_second, server_second + 1) while it answered)."""
+
+    sent: float
+    received: float
+    server_second: float
+
+    @property
+    def rtt(self) -> float:
+        return self.received - self.sent

@@ -13,7 +13,13 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
+
+from playtomic_monitor.errors import (
+    BACKING_SERVICE_ERRORS,
+    BACKING_SERVICE_MESSAGE,
+    DEFAULT_RETRY_AFTER_SECONDS,
+    ServiceUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +30,30 @@ MAX_DB_ID = 2**63 - 1
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: a Django ValidationError raised by a service becomes a 400 with
-    field messages instead of a 500."""
+    field messages instead of a 500; a `ServiceUnavailable` (Playtomic or our budget of calls
+    to it) its 429 or 503; an unreachable cache or broker (Redis) a 503. Both with
+    Retry-After."""
+    # Imported here: rest_framework.views reads DEFAULT_THROTTLE_CLASSES, defined in this
+    # module, when it is first imported, so importing it above fails whenever this module is
+    # imported before it (booking.forms reaches MAX_DB_ID while the admin loads).
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
+    if isinstance(exc, ServiceUnavailable):
+        set_rollback()
+        return Response(
+            {"detail": exc.message, "kind": exc.kind},
+            status=exc.status_code,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+    if isinstance(exc, BACKING_SERVICE_ERRORS):
+        logger.warning("A backing service is unavailable: %s: %s", type(exc).__name__, exc)
+        set_rollback()
+        return Response(
+            {"detail": BACKING_SERVICE_MESSAGE, "kind": "backing_service"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DEFAULT_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DjangoValidationError):
         detail: Any
         if hasattr(exc, "error_dict"):

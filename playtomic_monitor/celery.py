@@ -36,4 +36,11 @@ app.conf.beat_schedule["availability-relay-events"] = {
     "schedule": 60.0,
     "options": {"queue": "poll", "expires": 55},
 }
+# The settle sweep: fail the poll runs of dead workers (leases run out), re-send or fail
+# manual fetches nobody claimed. /health/'s stuck check counts on it running every minute.
+app.conf.beat_schedule["availability-settle-poll-runs"] = {
+    "task": "availability.tasks.settle_poll_runs",
+    "schedule": 60.0,
+    "options": {"queue": "poll", "expires": 55},
+}
 app.autodiscover_tasks()

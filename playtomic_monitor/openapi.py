@@ -1,12 +1,46 @@
-"""Helpers for the OpenAPI examples each app keeps in its `api_examples.py`."""
+"""Helpers for the OpenAPI examples each app keeps in its `api_examples.py`, and the error
+answers every API shares (shaped by playtomic_monitor.api.exception_handler)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+
+# Every refused input, whether a serializer or a service refused it.
+FIELD_MESSAGES = OpenApiResponse(
+    description='Field messages: {"<field>": ["<message>", ...]}, "non_field_errors" for the '
+    "input as a whole"
+)
 
 
-def response_example(name: str, value: Any, status_code: int = 200) -> OpenApiExample:
+# Calls that wait on Playtomic fail fast instead (playtomic_monitor.errors): {"detail", "kind"}.
+PLAYTOMIC_UNAVAILABLE = {
+    429: OpenApiResponse(
+        description="Too many requests to Playtomic right now (ours or theirs); see Retry-After"
+    ),
+    503: OpenApiResponse(description="Playtomic (or the cache) is not answering; see Retry-After"),
+}
+
+
+def request_example(name: str, value: Any) -> OpenApiExample:
+    """One realistic request body of an operation."""
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def response_example(
+    name: str, value: Any, status_code: int = 200, *, media_type: str | None = None
+) -> OpenApiExample:
     """One realistic answer of an operation, shown in /api/docs/ (never with secrets)."""
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status_code)])
+    return OpenApiExample(
+        name,
+        value=value,
+        response_only=True,
+        status_codes=[str(status_code)],
+        media_type=media_type,
+    )
+
+
+def not_found(description: str) -> OpenApiResponse:
+    """A 404: {"detail": "<message>"}."""
+    return OpenApiResponse(description=f'{description}: {{"detail": "<message>"}}')

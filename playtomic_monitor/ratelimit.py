@@ -53,7 +53,7 @@ WINDOW_BUCKETS = 6
 # short, short enough not to litter the cache.
 STATE_TIMEOUT_SECONDS = 24 * 3600
 
-__all__ = ["CircuitOpen", "HostGuard", "RateLimitWait", "poll_guard"]
+__all__ = ["CircuitOpen", "HostGuard", "RateLimitWait", "interactive_guard", "poll_guard"]
 
 
 def _now() -> float:
@@ -67,7 +67,8 @@ def _new_owner() -> str:
 @dataclass(frozen=True)
 class HostGuard:
     """Rate limiter and breaker for one budget (`name`): "poll" for monitoring reads, so a
-    polling backlog can never eat the booking budget. Give each client its own guard: the
+    polling backlog can never eat the booking budget, and "interactive" for the calls a person
+    waits on, so neither delays the other. Give each client its own guard: the
     half-open probe permit is held by the guard (`owner`), so one guard shared by clients in
     several threads would let them all probe."""
 
@@ -92,12 +93,15 @@ class HostGuard:
         the half-open state take the probe permit (or fail if someone else holds it)."""
         state = self._open_state(host)
         if state is not None and _now() < state["until"]:
-            raise CircuitOpen(self._open_message(host, state))
+            raise CircuitOpen(self._open_message(host, state), retry_after=state["until"] - _now())
         deadline = _now() + self.max_wait_seconds
         paused_until = cache.get(self._key(host, "paused_until"))
         if paused_until is not None and float(paused_until) > _now():
             if float(paused_until) > deadline:
-                raise RateLimitWait(f"{host} asked us to wait until {paused_until:.0f}")
+                raise RateLimitWait(
+                    f"{host} asked us to wait until {paused_until:.0f}",
+                    retry_after=float(paused_until) - _now(),
+                )
             self.sleep(float(paused_until) - _now())
         self._take_slot(host, deadline)
         if state is not None:
@@ -115,8 +119,10 @@ class HostGuard:
                 return
             wait = (slot + 1) * interval - now
             if now + wait > deadline:
+                # The queue ahead is unknown; one more wait's worth is an honest guess.
                 raise RateLimitWait(
-                    f"no request slot for {host} within {self.max_wait_seconds:.0f} s"
+                    f"no request slot for {host} within {self.max_wait_seconds:.0f} s",
+                    retry_after=max(self.max_wait_seconds, interval),
                 )
             # A little jitter so the waiters of one slot do not all wake at the same instant.
             self.sleep(wait + random.uniform(0, min(interval, 0.05)))
@@ -244,6 +250,21 @@ def poll_guard() -> HostGuard:
         name="poll",
         rate_per_second=settings.PLAYTOMIC_RATE_PER_SECOND,
         max_wait_seconds=settings.PLAYTOMIC_RATE_MAX_WAIT_SECONDS,
+        threshold=settings.PLAYTOMIC_BREAKER_THRESHOLD,
+        reset_seconds=settings.PLAYTOMIC_BREAKER_RESET_SECONDS,
+    )
+
+
+def interactive_guard() -> HostGuard:
+    """A guard for the calls a person waits on in a web request (club search and import, an
+    account's "test login"): a budget of its own, so a burst of searches neither eats the
+    pollers' budget nor queues behind it, and a wait of a second or two at most, so a request
+    is refused at once (`RateLimitWait`, shown as a 429) instead of holding a web worker. Its
+    breaker is its own too, with the poll guard's threshold and pause. Make one per client."""
+    return HostGuard(
+        name="interactive",
+        rate_per_second=settings.PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND,
+        max_wait_seconds=settings.PLAYTOMIC_INTERACTIVE_MAX_WAIT_SECONDS,
         threshold=settings.PLAYTOMIC_BREAKER_THRESHOLD,
         reset_seconds=settings.PLAYTOMIC_BREAKER_RESET_SECONDS,
     )

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that meets an unreachable Redis (cache, broker) answers the 503 page, not a 500.
+    "playtomic_monitor.middleware.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a login refused for lockout into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,6 +175,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("CACHE_URL", default="") or REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ptm"),
+            # An unreachable Redis fails a request in seconds (a 503), not after the system's
+            # TCP connect timeout of minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:
@@ -316,9 +321,22 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    # Kept well above the longest countdown we ever use (a few minutes), identically for the
-    # broker and the backend, so Redis never redelivers a message that is merely waiting.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands a message fetched but not acknowledged for this many seconds to another
+    # worker (every worker sweeps for them every 10 s): that is how a poll whose worker was
+    # killed comes back (poll tasks ack late; booking tasks ack on receipt and never come back).
+    # One value for the whole broker, so it must outlast every message a live worker holds
+    # unacknowledged, or Redis would hand it out twice: a poll until it ends (its hard time
+    # limit, CELERY_TASK_TIME_LIMIT) plus a lease (POLL_LEASE_SECONDS), so a redelivered poll
+    # never meets its dead predecessor's lock, and, for safety, the booking tasks' 270 s limit.
+    # No task uses countdowns or ETAs, which would also wait unacknowledged.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=300),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
+    # A worker takes a message only when one of its processes is free, so no message waits
+    # unacknowledged behind a long task (Redis only; kombu's filesystem transport lacks it).
+    CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -338,17 +356,19 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Shutdown. Workers run with REMAP_SIGTERM=SIGQUIT (Procfile, compose, systemd units), which
 # turns SIGTERM into Celery's cold shutdown: stop consuming, give running tasks this many
-# seconds (heartbeats and outbox sweeps end well within it), cancel what is left, exit, all
-# within 10 s. A plain SIGTERM is a warm shutdown, which waits for every running task, and a
-# booking race sleeps up to a minute before its release instant. The remap also makes pool
-# children ignore SIGTERM: a signal to the whole process group (honcho, systemd) used to kill
-# them behind the main process, which, on the filesystem broker, then waited forever for the
-# task-queue lock a dead child held. Cutting tasks short is safe: every task acks early, so a
-# cancelled one is never run again; a cancelled race leaves its attempt in flight and the
-# reconciler settles it from the account's matches, as for any dead worker; a cancelled poll
-# leaves its PollRun 'running' (those are settled separately) and the club is polled again
-# when next due.
-CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 2.0
+# seconds (heartbeats and outbox sweeps end within it), cancel what is left, exit, all within
+# 10 s (the rest of a cold shutdown takes up to 7 s on the filesystem broker). A plain SIGTERM
+# is a warm shutdown, which waits for every running task, and a booking race sleeps up to a
+# minute before its release instant. The remap also makes pool children ignore SIGTERM: a
+# signal to the whole process group (honcho, systemd) used to kill them behind the main
+# process, which, on the filesystem broker, then waited forever for the task-queue lock a dead
+# child held. Cutting tasks short is safe: booking tasks ack early, so a cancelled one is
+# never run again; a cancelled race leaves its attempt in flight and the reconciler settles it
+# from the account's matches, as for any dead worker; a cancelled poll (polls ack late) goes
+# back to Redis and runs again while its message is fresh, its PollRun is failed as
+# worker_lost when its lease runs out (POLL_LEASE_SECONDS), and the club is polled again when
+# next due.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 1.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -356,6 +376,15 @@ CELERY_BEAT_SCHEDULER = "playtomic_monitor.beat:HeartbeatDatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_QUEUES_ALL = ("poll", "booking", "notify")
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=150)
+# Dead poll workers (docs/monitoring.md, "When a worker dies"). A poll holds its PollRun and
+# its club's poll lock for this many seconds at a time and renews both as it goes, so a killed
+# worker's lock lapses by itself and the settle sweep (beat, every minute) fails its run as
+# `worker_lost` within a lease and a minute. Longer than a live poll goes without renewing: the
+# rate limiter's longest wait (PLAYTOMIC_RATE_MAX_WAIT_SECONDS) plus one request.
+POLL_LEASE_SECONDS = env.int("POLL_LEASE_SECONDS", default=90)
+# A queued manual fetch no worker has claimed after this long is sent once more, and failed
+# as `not_picked_up` after a second wait (its worker died holding it, or none is running).
+POLL_QUEUE_WAIT_SECONDS = env.int("POLL_QUEUE_WAIT_SECONDS", default=300)
 
 # --- Playtomic ------------------------------------------------------------------------------
 PLAYTOMIC_BASE_URL = env.str("PLAYTOMIC_BASE_URL", default="https://api.app.playtomic.io")
@@ -372,6 +401,19 @@ PLAYTOMIC_RATE_MAX_WAIT_SECONDS = env.float("PLAYTOMIC_RATE_MAX_WAIT_SECONDS", d
 # within its window, for this long (playtomic_monitor/ratelimit.py).
 PLAYTOMIC_BREAKER_THRESHOLD = env.int("PLAYTOMIC_BREAKER_THRESHOLD", default=5)
 PLAYTOMIC_BREAKER_RESET_SECONDS = env.int("PLAYTOMIC_BREAKER_RESET_SECONDS", default=60)
+# Calls a person waits on in a web request (club search and import, "test login") have their
+# own budget, which fails fast (429/503 with Retry-After) rather than hold a web worker: this
+# many requests per second, at most this long waiting for a slot, this read timeout and one
+# retry at most. Playtomic sees the sum of this budget and the others.
+PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND = env.float(
+    "PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND", default=2.0
+)
+PLAYTOMIC_INTERACTIVE_MAX_WAIT_SECONDS = env.float(
+    "PLAYTOMIC_INTERACTIVE_MAX_WAIT_SECONDS", default=2.0
+)
+PLAYTOMIC_INTERACTIVE_READ_TIMEOUT = env.float("PLAYTOMIC_INTERACTIVE_READ_TIMEOUT", default=5.0)
+# A club search (same name, place, radius and sport) is answered from the cache this long.
+PLAYTOMIC_SEARCH_CACHE_SECONDS = env.int("PLAYTOMIC_SEARCH_CACHE_SECONDS", default=600)
 # Booking racer: beat delivers the arm task this long before the release instant T; a delivery
 # later than T + EXPIRE is dropped and reported missed; the reconciler judges an unfinished
 # attempt dead this long after its deadline; the server's clock is only trusted over ours when
@@ -381,7 +423,8 @@ BOOKING_EXPIRE_AFTER_RELEASE_SECONDS = env.float(
     "BOOKING_EXPIRE_AFTER_RELEASE_SECONDS", default=30.0
 )
 BOOKING_RECONCILE_GRACE_SECONDS = env.float("BOOKING_RECONCILE_GRACE_SECONDS", default=60.0)
-BOOKING_CLOCK_TRUST_MS = env.float("BOOKING_CLOCK_TRUST_MS", default=250.0)
+BOOKING_ARRIVAL_MARGIN_MS = env.float("BOOKING_ARRIVAL_MARGIN_MS", default=3.0)
+BOOKING_CLOCK_SYNC_SECONDS = env.float("BOOKING_CLOCK_SYNC_SECONDS", default=10.0)
 # Who consumes availability's outbox events (availability/outbox.py): each consumer gets a
 # delivery row per event of the kinds it wants and its task is sent the event ids on commit.
 # Wired here, in the project package, so availability never names a higher app.

@@ -3,20 +3,21 @@
 Each day's answer is stored in its own transaction: cells are classified
 (availability/cells.py), diffed against SlotState, and only transitions are appended to
 SlotChange, together with the outbox events they cause. A day that fails leaves nothing
-behind."""
+behind. Every write is set-based (a handful of statements per club-day, whatever the number
+of cells), and nothing here summarizes: that is the periodic task's (services/summaries.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from availability.cells import CELL, Cell, cell_starts, classify_court, open_intervals
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
 from availability.outbox import events_publish
-from availability.services.summaries import summaries_catch_up
 from clubs.models import Club, Court
 from playtomic.types import CourtAvailability
 
@@ -31,6 +32,9 @@ class DayIngest:
 
 
 def _transition_kind(old: str, new: str) -> str:
+    """The kind of change from state `old` ("": never seen) to `new`."""
+    if not old:
+        return SlotChange.Kind.FIRST_SEEN
     if old == CellState.NOT_RELEASED:
         return SlotChange.Kind.RELEASED
     if new == CellState.NOT_RELEASED:
@@ -66,6 +70,8 @@ def ingest_day(
 
     `courts` are the courts the answer covers (default: the club's active courts); slots of
     courts we do not know yet are ignored until the daily metadata refresh imports them.
+    Writes only raw rows: summaries of closed days are the periodic task's
+    (services/summaries.py), never a poll's.
     """
     zone = club.zone
     if courts is None:
@@ -80,9 +86,6 @@ def ingest_day(
         else None
     )
     today = observed_at.astimezone(zone).date()
-    if local_date == today:
-        # Once per poll, outside the day's transaction: summaries are derived data.
-        summaries_catch_up(club=club, now=observed_at)
     # A future day with nothing listed anywhere is not yet released (see cells.py).
     day_released = local_date <= today or any(
         entry.slots for entries in by_resource.values() for entry in entries
@@ -102,100 +105,78 @@ def ingest_day(
         return result
 
     with transaction.atomic():
-        current = {
-            (state.court_id, state.start): state
-            for state in SlotState.objects.filter(
-                local_date=local_date, court_id__in=list(observed), start__gt=observed_at
-            )
-        }
-        new_states: list[SlotState] = []
-        changed_states: list[SlotState] = []
+        current = _current_states(local_date, list(observed), observed_at)
+        epoch = {start: int(start.timestamp()) for start in starts}
+        new_cells: list[tuple[int, Cell]] = []
+        updates: list[_StateUpdate] = []
         changes: list[SlotChange] = []
         freed: dict[int, list[datetime]] = {}
         released: dict[int, list[datetime]] = {}
+
+        def change(court_id: int, cell: Cell, *, old_state: str, price: Decimal | None) -> str:
+            kind = _transition_kind(old_state, cell.state)
+            changes.append(
+                SlotChange(
+                    club_id=club.pk,
+                    court_id=court_id,
+                    poll_run=poll_run,
+                    start=cell.start,
+                    local_date=local_date,
+                    kind=kind,
+                    old_state=old_state,
+                    new_state=cell.state,
+                    observed_at=observed_at,
+                    lead_minutes=int((cell.start - observed_at).total_seconds() // 60),
+                    price=price,
+                )
+            )
+            return kind
+
         for court_id, cells in observed.items():
             for cell in cells:
-                lead = int((cell.start - observed_at).total_seconds() // 60)
-                state = current.get((court_id, cell.start))
-                if state is None:
-                    new_states.append(
-                        SlotState(
-                            court_id=court_id,
-                            start=cell.start,
-                            local_date=local_date,
-                            state=cell.state,
-                            price=cell.price,
-                            currency=cell.currency,
-                            first_seen_at=observed_at,
-                            changed_at=observed_at,
-                            observed_at=observed_at,
-                        )
-                    )
-                    changes.append(
-                        SlotChange(
-                            club_id=club.pk,
-                            court_id=court_id,
-                            poll_run=poll_run,
-                            start=cell.start,
-                            local_date=local_date,
-                            kind=SlotChange.Kind.FIRST_SEEN,
-                            old_state="",
-                            new_state=cell.state,
-                            observed_at=observed_at,
-                            lead_minutes=lead,
-                            price=cell.price,
-                        )
-                    )
+                row = current.get((court_id, epoch[cell.start]))
+                if row is None:
+                    new_cells.append((court_id, cell))
+                    change(court_id, cell, old_state="", price=cell.price)
                     continue
-                if state.state != cell.state:
-                    kind = _transition_kind(state.state, cell.state)
+                state_id, old_state, stored_price, old_currency = row
+                if old_state != cell.state:
                     # A cell that stops being offered keeps its last offered price, so booked
                     # cells can still be valued.
-                    price = cell.price if cell.price is not None else state.price
-                    changes.append(
-                        SlotChange(
-                            club_id=club.pk,
-                            court_id=court_id,
-                            poll_run=poll_run,
-                            start=cell.start,
-                            local_date=local_date,
-                            kind=kind,
-                            old_state=state.state,
-                            new_state=cell.state,
-                            observed_at=observed_at,
-                            lead_minutes=lead,
-                            price=price,
-                        )
-                    )
+                    price = cell.price if cell.price is not None else _decimal(stored_price)
+                    kind = change(court_id, cell, old_state=old_state, price=price)
                     if kind == SlotChange.Kind.FREED:
                         freed.setdefault(court_id, []).append(cell.start)
                     elif kind == SlotChange.Kind.RELEASED:
                         released.setdefault(court_id, []).append(cell.start)
-                    state.state = cell.state
-                    state.price = price
-                    state.currency = cell.currency or state.currency
-                    state.changed_at = observed_at
-                    state.observed_at = observed_at
-                    changed_states.append(state)
+                    currency = cell.currency or old_currency
+                    updates.append(_StateUpdate(state_id, cell.state, price, currency, True))
                 elif cell.price is not None and (
-                    cell.price != state.price or cell.currency != state.currency
+                    cell.currency != old_currency or not _same_price(stored_price, cell.price)
                 ):
-                    state.price = cell.price
-                    state.currency = cell.currency
-                    state.observed_at = observed_at
-                    changed_states.append(state)
+                    updates.append(
+                        _StateUpdate(state_id, cell.state, cell.price, cell.currency, False)
+                    )
 
-        SlotState.objects.bulk_create(new_states, batch_size=500)
-        if changed_states:
-            SlotState.objects.bulk_update(
-                changed_states,
-                ["state", "price", "currency", "changed_at", "observed_at"],
-                batch_size=500,
-            )
-        # Every other observed cell was seen unchanged: one statement marks them all.
-        SlotState.objects.filter(
-            local_date=local_date, court_id__in=list(observed), start__gt=observed_at
-        ).exclude(observed_at=observed_at).update(observed_at=observed_at)
+        SlotState.objects.bulk_create(
+            [
+                SlotState(
+                    court_id=court_id,
+                    start=cell.start,
+                    local_date=local_date,
+                    state=cell.state,
+                    price=cell.price,
+                    currency=cell.currency,
+                    first_seen_at=observed_at,
+                    changed_at=observed_at,
+                    observed_at=observed_at,
+                )
+                for court_id, cell in new_cells
+            ],
+            batch_size=500,
+        )
+        _update_states(updates, observed_at)
+        _mark_observed(local_date, list(observed), observed_at)
         SlotChange.objects.bulk_create(changes, batch_size=500)
         result.changes_written = len(changes)
 
@@ -209,9 +190,104 @@ def ingest_day(
             observed=observed,
             replay=replay,
         )
-        # Same transaction as the changes: the events exist exactly when the changes do.
-        result.event_ids = events_publish(events)
+        if events:
+            # Same transaction as the changes: the events exist exactly when the changes do.
+            result.event_ids = events_publish(events)
     return result
+
+
+# The three statements every poll runs per club-day, in SQL: read the day's current states,
+# update the changed ones, stamp the rest observed. Each is one set-based statement; written
+# by hand because the ORM's per-row model instances and expressions cost more CPU than the
+# whole rest of an ingest (docs/monitoring.md, "Ingest cost").
+_TABLE = SlotState._meta.db_table
+
+
+@dataclass(frozen=True, slots=True)
+class _StateUpdate:
+    state_id: int
+    state: str
+    price: Decimal | None
+    currency: str
+    transition: bool  # a new state (changed_at moves), not only a new price
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A stored price as a Decimal (SQLite hands numbers back as int or float)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _same_price(stored: object, price: Decimal) -> bool:
+    """Whether a stored price is `price`, without building a Decimal per cell: SQLite keeps
+    a two-decimal price as the double nearest to it, which float(price) also is."""
+    if isinstance(stored, float):
+        return stored == float(price)
+    return stored == price
+
+
+# A cell's start as Unix seconds, computed by the database: turning every stored start into
+# an aware datetime cost more CPU than the rest of an ingest (Django's timestamptz loader).
+_START_EPOCH = {
+    "postgresql": "CAST(EXTRACT(EPOCH FROM start) AS BIGINT)",
+    "sqlite": "CAST(strftime('%%s', start) AS INTEGER)",
+}
+
+
+def _current_states(
+    local_date: date, court_ids: list[int], observed_at: datetime
+) -> dict[tuple[int, int], tuple[int, str, object, str]]:
+    """(court, start in Unix seconds) -> (id, state, price as stored, currency) of the day's
+    cells that have not started."""
+    ops = connection.ops
+    marks = ", ".join(["%s"] * len(court_ids))
+    sql = (
+        f"SELECT court_id, {_START_EPOCH[connection.vendor]}, id, state, price, currency "  # noqa: S608
+        f"FROM {_TABLE} WHERE local_date = %s AND court_id IN ({marks}) AND start > %s"
+    )
+    params = [
+        ops.adapt_datefield_value(local_date),
+        *court_ids,
+        ops.adapt_datetimefield_value(observed_at),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
+
+
+def _update_states(updates: list[_StateUpdate], observed_at: datetime) -> None:
+    """Every changed state in one UPDATE joined to a VALUES list (PostgreSQL and SQLite both
+    name its columns column1, column2, ...)."""
+    if not updates:
+        return
+    at = connection.ops.adapt_datetimefield_value(observed_at)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(updates))
+    sql = (
+        f"UPDATE {_TABLE} SET state = CAST(v.column2 AS VARCHAR(12)), "  # noqa: S608
+        "price = CAST(v.column3 AS NUMERIC), currency = CAST(v.column4 AS VARCHAR(3)), "
+        "changed_at = CASE WHEN CAST(v.column5 AS INTEGER) = 1 THEN %s ELSE changed_at END, "
+        f"observed_at = %s FROM (VALUES {values}) AS v "
+        f"WHERE {_TABLE}.id = CAST(v.column1 AS BIGINT)"
+    )
+    params: list[object] = [at, at]
+    for u in updates:
+        params += [u.state_id, u.state, u.price, u.currency, int(u.transition)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _mark_observed(local_date: date, court_ids: list[int], observed_at: datetime) -> None:
+    """Every other observed cell was seen unchanged: one statement stamps them all."""
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(observed_at)
+    marks = ", ".join(["%s"] * len(court_ids))
+    sql = (
+        f"UPDATE {_TABLE} SET observed_at = %s WHERE local_date = %s "  # noqa: S608
+        f"AND court_id IN ({marks}) AND start > %s AND observed_at <> %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, ops.adapt_datefield_value(local_date), *court_ids, at, at])
 
 
 def _events(
@@ -229,6 +305,8 @@ def _events(
     slots_released per club-day. A first observation has no transitions, so a club's
     baseline raises nothing."""
     events: list[AvailabilityEvent] = []
+    if not freed and not released:
+        return events
     prices = {
         (court_id, cell.start): cell for court_id, cells in observed.items() for cell in cells
     }

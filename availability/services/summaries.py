@@ -4,13 +4,22 @@ of reading every cell (see StartSummary)."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, DecimalField, Max, Min, Q, Sum
 from django.utils import timezone
 
-from availability.models import LEADS, CellState, SlotChange, SlotState, StartSummary, SummaryMark
+from availability.models import (
+    LEADS,
+    CellState,
+    CourtDaySummary,
+    SlotChange,
+    SlotState,
+    StartSummary,
+    SummaryMark,
+)
 from availability.selectors.fill import fill_rows
 from clubs.models import Club, Court
 
@@ -19,9 +28,13 @@ logger = logging.getLogger(__name__)
 # A local day is summarized once it ended this many days ago: no poll can still be writing
 # it (ingest never touches a started cell, and a poll that began before midnight is long over).
 SUMMARY_LAG_DAYS = 2
-# Days summarized by one poll at most, so a club with a long unsummarized history catches up
-# over a few polls instead of slowing one down (`manage.py rebuild_summaries` does it at once).
+# Days summarized per club by one run of the periodic task at most, so a club with a long
+# unsummarized history catches up over a few runs instead of holding the worker
+# (`manage.py rebuild_summaries` does it at once).
 SUMMARY_CATCH_UP_DAYS = 31
+# One run of the periodic task stops starting clubs after this long (well inside the task's
+# soft time limit); the next run goes on where it stopped.
+SUMMARY_RUN_BUDGET_SECONDS = 60.0
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -36,6 +49,7 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
     for court_id, sport_id in Court.objects.filter(club=club).values_list("id", "sport_id"):
         by_sport.setdefault(sport_id, []).append(court_id)
     rows: list[StartSummary] = []
+    court_rows: list[CourtDaySummary] = []
     for sport_id, court_ids in sorted(by_sport.items()):
         summaries: dict[datetime, StartSummary] = {}
 
@@ -94,10 +108,52 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
             for lead, (taken, known) in zip(LEADS, per_lead, strict=True):
                 setattr(row, f"taken_{lead}", taken)
                 setattr(row, f"known_{lead}", known)
+        # Counted as selectors.cancellation_rate counts the raw transitions.
+        bookings = (
+            SlotChange.objects.filter(club=club, court_id__in=court_ids, local_date__range=days)
+            .values_list("start", "local_date")
+            .annotate(
+                bookings=Count(
+                    "id",
+                    filter=Q(kind=SlotChange.Kind.TAKEN)
+                    | Q(kind=SlotChange.Kind.FIRST_SEEN, new_state=CellState.TAKEN),
+                ),
+                cancellations=Count("id", filter=Q(kind=SlotChange.Kind.FREED)),
+            )
+            .filter(Q(bookings__gt=0) | Q(cancellations__gt=0))
+            .order_by()
+        )
+        for start, day, booked, cancelled in bookings:
+            row = summary(start, day)
+            row.bookings = booked
+            row.cancellations = cancelled
         rows += summaries.values()
+        per_court = (
+            SlotState.objects.filter(court_id__in=court_ids, local_date__range=days)
+            .values_list("court_id", "local_date")
+            .annotate(
+                taken=Count("id", filter=Q(state=CellState.TAKEN)),
+                free=Count("id", filter=Q(state=CellState.FREE)),
+                not_released=Count("id", filter=Q(state=CellState.NOT_RELEASED)),
+            )
+            .order_by()
+        )
+        court_rows += [
+            CourtDaySummary(
+                club=club,
+                court_id=court_id,
+                local_date=day,
+                taken=taken,
+                free=free,
+                not_released=not_released,
+            )
+            for court_id, day, taken, free, not_released in per_court
+        ]
     with transaction.atomic():
         StartSummary.objects.filter(club=club, local_date__range=days).delete()
         StartSummary.objects.bulk_create(rows, batch_size=1000)
+        CourtDaySummary.objects.filter(club=club, local_date__range=days).delete()
+        CourtDaySummary.objects.bulk_create(court_rows, batch_size=1000)
     return len(rows)
 
 
@@ -140,15 +196,31 @@ def summary_rebuild(*, club: Club, now: datetime | None = None) -> date:
     with transaction.atomic():
         SummaryMark.objects.filter(club=club).delete()
         StartSummary.objects.filter(club=club).delete()
+        CourtDaySummary.objects.filter(club=club).delete()
         return summary_refresh(club=club, now=now)
 
 
-def summaries_catch_up(*, club: Club, now: datetime) -> None:
-    if SummaryMark.objects.filter(
-        club=club, through__gte=now.astimezone(club.zone).date() - timedelta(days=SUMMARY_LAG_DAYS)
-    ).exists():
-        return
-    try:
-        summary_refresh(club=club, now=now, max_days=SUMMARY_CATCH_UP_DAYS)
-    except Exception:  # derived data: the day's ingest must go on; the next poll retries
-        logger.exception("Summarizing closed days of club %s failed", club.pk)
+def summaries_refresh_due(*, now: datetime | None = None) -> int:
+    """The periodic task's work: summarize the days that closed since, for every club whose
+    SummaryMark is behind its own zone's calendar (at most SUMMARY_CATCH_UP_DAYS days per club
+    and SUMMARY_RUN_BUDGET_SECONDS per run; the next run goes on). Polls never do this: ingest
+    writes only raw rows, and selectors read the days after the mark raw until it moves.
+    Returns the clubs summarized."""
+    now = now or timezone.now()
+    started = time.monotonic()
+    done = 0
+    for club in Club.objects.select_related("summary_mark").order_by("pk"):
+        last_closed = now.astimezone(club.zone).date() - timedelta(days=SUMMARY_LAG_DAYS)
+        mark = getattr(club, "summary_mark", None)
+        if mark is not None and mark.through >= last_closed:
+            continue
+        if time.monotonic() - started > SUMMARY_RUN_BUDGET_SECONDS:
+            logger.info("Summaries: run budget spent, the next run goes on from club %s", club.pk)
+            break
+        try:
+            summary_refresh(club=club, now=now, max_days=SUMMARY_CATCH_UP_DAYS)
+        except Exception:  # derived data: one club's failure must not stop the others
+            logger.exception("Summarizing closed days of club %s failed", club.pk)
+            continue
+        done += 1
+    return done

@@ -20,10 +20,9 @@ from availability import charts, selectors
 from availability.models import LEADS, PollRun
 from availability.services.polling import poll_request
 from availability.views.params import (
+    date_param,
     date_range,
     int_param,
-    not_a_date,
-    parse_date,
     sport_param,
     time_param,
 )
@@ -91,10 +90,7 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
     club = get_object_or_404(Club.objects.select_related("monitoring"), pk=club_id)
     today = selectors.local_today(club)
     date_from, date_to, errors = date_range(request, today)
-    raw_day = request.GET.get("date")
-    day = parse_date(raw_day) or today
-    if raw_day and parse_date(raw_day) is None:
-        errors.append(f"{not_a_date(raw_day)} Showing today.")
+    day = date_param(request, "date", errors) or today
     sports = club_sports(club=club)
     sport = sport_param(request, errors)
     span: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "sport_id": sport}

@@ -4,51 +4,40 @@ back to a default with a message for the page, never an error page."""
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from django.http import HttpRequest
 
-from availability.serializers import EARLIEST_DATE, LATEST_DATE
+from availability.dateranges import DateError, DateRangeError, parse_date
+from availability.dateranges import date_range as resolve_range
 
 # Playtomic sport ids: PADEL, TENNIS, PICKLEBALL, ...
 SPORT = re.compile(r"[A-Z][A-Z_]{0,19}")
-DEFAULT_DAYS = 28
-MAX_DAYS = 366
 
 
-def parse_date(value: str | None) -> date | None:
-    """The date in `value`, or None when it is empty, not a date, or outside the dates the
-    analytics accept (far-off dates overflow the club-local day arithmetic)."""
-    try:
-        parsed = date.fromisoformat(value) if value else None
-    except ValueError:
+def date_param(request: HttpRequest, name: str, errors: list[str]) -> date | None:
+    """The date in parameter `name`, or None when it is missing or refused (with a message)."""
+    raw = request.GET.get(name)
+    if not raw:
         return None
-    return parsed if parsed and EARLIEST_DATE <= parsed <= LATEST_DATE else None
-
-
-def not_a_date(raw: str) -> str:
-    return f"“{raw}” is not a date between {EARLIEST_DATE} and {LATEST_DATE} (YYYY-MM-DD)."
+    try:
+        return parse_date(raw)
+    except DateError as exc:
+        errors.append(exc.message)
+        return None
 
 
 def date_range(request: HttpRequest, today: date) -> tuple[date, date, list[str]]:
-    """The page's from/to, defaulting to the last four weeks; bad input falls back with a
-    message instead of an error page."""
-    errors = []
-    raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
-    date_to = parse_date(raw_to)
-    date_from = parse_date(raw_from)
-    if raw_to and date_to is None:
-        errors.append(not_a_date(raw_to))
-    if raw_from and date_from is None:
-        errors.append(not_a_date(raw_from))
-    date_to = date_to or today
-    date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
-    if date_from > date_to:
-        errors.append("The start of the range was after its end; showing the four weeks before.")
-        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
-    if (date_to - date_from).days >= MAX_DAYS:
-        errors.append(f"Ranges are limited to {MAX_DAYS} days.")
-        date_from = date_to - timedelta(days=MAX_DAYS - 1)
+    """The page's from/to, defaulting to the last four weeks; a refused range falls back to
+    the nearest accepted one with a message instead of an error page."""
+    errors: list[str] = []
+    date_to = date_param(request, "to", errors)
+    date_from = date_param(request, "from", errors)
+    try:
+        date_from, date_to = resolve_range(date_from, date_to, today=today)
+    except DateRangeError as exc:
+        errors.append(exc.message)
+        date_from, date_to = exc.fallback
     return date_from, date_to, errors
 
 

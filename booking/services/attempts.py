@@ -101,7 +101,11 @@ def attempt_finish(
 def rule_find_match(
     client: PlaytomicClient, rule: BookingRule, target_date: date
 ) -> PlaytomicMatch | None:
-    """A live booking of the account at the rule's club within the rule's window that day:
-    if one exists, the rule must not book another court."""
-    window = selectors.rule_window_utc(rule, target_date)
-    return find_booking(client, rule.club.playtomic_id, window)
+    """A live booking of the account at one of the rule's clubs within one of its windows
+    that day: if one exists, the rule must not book another court."""
+    clubs = selectors.rule_clubs(rule)
+    return find_booking(
+        client,
+        [club.playtomic_id for club in clubs],
+        selectors.rule_windows_utc(rule, target_date, clubs),
+    )

@@ -1,9 +1,12 @@
 """One attempt from claim to verdict, in three phases:
 
-1. `_prepare`: log in (accounts in turn), renew the token so it cannot expire mid-burst, probe
-   the server's clock, stop if the account already holds a court in the window, and list the
+1. `_prepare`: log in (accounts in turn), renew the token so it cannot expire mid-burst, stop
+   if the account already holds a court in the rule's windows at one of its clubs, leave out
+   the clubs whose booking limits (`booking_settings`, read live) it has reached, and list the
    candidate slots.
-2. `_race`: sleep to T on the corrected clock and run the framework-free `Race`.
+2. `_race`: while armed, measure Playtomic's clock and the network delay (`booking.arrival`),
+   plan the opening so the first booking request arrives just after T on Playtomic's clock,
+   and run the framework-free `Race`.
 3. `_record`: turn the race's result into the attempt's final state.
 
 Only the caller whose conditional UPDATE claims the row does any of this."""
@@ -12,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -23,15 +28,30 @@ from accounts.client import account_client
 from accounts.models import PlaytomicAccount
 from accounts.services import account_record_failure
 from booking import conf, selectors
+from booking.arrival import ArrivalEstimate, Sample, estimate_arrival, sleep_until
 from booking.models import BookingAttempt, BookingRule
-from booking.racer import Race, RaceResult, Timeline, wait_until
+from booking.racer import Race, RaceResult, Timeline, plan_opening
 from booking.selectors import Candidate
 from booking.services.attempts import attempt_finish, rule_find_match, timeline_flush
 from booking.services.sniping import snipe_earliest_start
+from clubs.models import Club
 from playtomic.client import PlaytomicClient
 from playtomic.errors import PlaytomicError, Unauthorized
 
 logger = logging.getLogger(__name__)
+
+# An estimate that pins the arrival less tightly than this (no second tick seen yet) is only
+# aimed with when it shows our clock is off: otherwise our own NTP clock is the better guide.
+MAX_AIM_UNCERTAINTY_SECONDS = 0.02
+# The clock estimate starts this long before its budget (the server may be seconds ahead of
+# us) and ends this long before T on the server's clock.
+SYNC_SLACK_SECONDS = 5.0
+SYNC_ENDS_BEFORE_T_SECONDS = 2.5
+# Keep-alive connections idle for a while may be closed by the server: touch them again this
+# long before the first request leaves.
+REWARM_SECONDS = 2.0
+# The FIRING write happens this long before the first request leaves; none after it.
+FIRING_SECONDS = 0.3
 
 
 @dataclass
@@ -41,12 +61,13 @@ class Prepared:
     client: PlaytomicClient
     account: PlaytomicAccount
     candidates: list[Candidate]
-    offset_s: float
+    clubs: list[Club]
 
 
 def attempt_race(*, attempt_id: int, probe_clock: bool = True) -> BookingAttempt:
     """Claim the attempt, prepare, race, record. Safe to call twice: only the caller whose
-    conditional UPDATE claims the row does anything."""
+    conditional UPDATE claims the row does anything. `probe_clock` measures Playtomic's clock
+    and the network before T (off when T is now: sniping, `book --now`)."""
     attempt = BookingAttempt.objects.select_related("rule", "rule__club").get(pk=attempt_id)
     rule = attempt.rule
     token = _claim(attempt, rule)
@@ -57,10 +78,10 @@ def attempt_race(*, attempt_id: int, probe_clock: bool = True) -> BookingAttempt
     timeline = Timeline(attempt.release_at, lambda: datetime.now(UTC))
     timeline.add("armed", f"{attempt.get_trigger_display()}, round {attempt.round}")
     try:
-        prepared = _prepare(attempt, rule, token, timeline, probe_clock=probe_clock)
+        prepared = _prepare(attempt, rule, token, timeline)
         if prepared is not None:
             timeline_flush(attempt, timeline)
-            result = _race(attempt, rule, token, timeline, prepared)
+            result = _race(attempt, rule, token, timeline, prepared, probe_clock=probe_clock)
             _record(attempt, token, result)
     except Exception as exc:
         # Whatever broke, the attempt must not stay in flight looking alive.
@@ -145,12 +166,7 @@ def _login(account: PlaytomicAccount, timeline: Timeline) -> PlaytomicClient:
 
 
 def _prepare(
-    attempt: BookingAttempt,
-    rule: BookingRule,
-    token: str,
-    timeline: Timeline,
-    *,
-    probe_clock: bool,
+    attempt: BookingAttempt, rule: BookingRule, token: str, timeline: Timeline
 ) -> Prepared | None:
     """Everything that can be done before T. None when the attempt was settled here."""
     failed = BookingAttempt.State.FAILED
@@ -182,9 +198,11 @@ def _prepare(
         # Never let the client refresh in the middle of the burst.
         client.refresh()
         timeline.add("token_refreshed", "access token renewed before T")
-    offset_s = _probe_clock(attempt, client, timeline) if probe_clock else 0.0
+    clubs = selectors.rule_clubs(rule)
     try:
         existing = rule_find_match(client, rule, attempt.target_date)
+        if existing is None:
+            open_clubs, blocked = _clubs_with_room(client, clubs, attempt.target_date, timeline)
     except PlaytomicError as exc:
         attempt_finish(
             attempt,
@@ -204,6 +222,14 @@ def _prepare(
             slot_start=existing.start,
         )
         return None
+    if not open_clubs:
+        attempt_finish(
+            attempt,
+            token,
+            state=failed,
+            reason="booking limit reached, not raced: " + "; ".join(blocked),
+        )
+        return None
     min_start = None
     if attempt.trigger == BookingAttempt.Trigger.SNIPE:
         min_start = snipe_earliest_start(rule, timezone.now())
@@ -214,6 +240,7 @@ def _prepare(
         deadline=attempt.deadline_at,
         min_start=min_start,
         require_free=attempt.trigger == BookingAttempt.Trigger.SNIPE,
+        clubs=open_clubs,
     )
     timeline.add(
         "candidates", f"{len(candidates)} candidates", first=[c.describe() for c in candidates[:5]]
@@ -221,34 +248,110 @@ def _prepare(
     if not candidates:
         attempt_finish(attempt, token, state=failed, reason="no candidate slot matches the rule")
         return None
-    return Prepared(client=client, account=account, candidates=candidates, offset_s=offset_s)
+    return Prepared(client=client, account=account, candidates=candidates, clubs=clubs)
 
 
-def _probe_clock(attempt: BookingAttempt, client: PlaytomicClient, timeline: Timeline) -> float:
-    """Seconds to add to our clock to read the server's, when the gap is worth correcting."""
-    if attempt.release_at - timezone.now() <= timedelta(seconds=3):
-        return 0.0
+def _clubs_with_room(
+    client: PlaytomicClient, clubs: list[Club], target_date: date, timeline: Timeline
+) -> tuple[list[Club], list[str]]:
+    """The clubs where the account may still book a court on `target_date` by the club's
+    `booking_settings` (read live: max_number_of_active_bookings, max_number_of_bookings_per_
+    day), and why the others may not. A club whose settings cannot be read stays in:
+    Playtomic enforces its limits anyway, the check only spares a hopeless burst."""
+    limits: dict[int, tuple[int | None, int | None]] = {}
+    for club in clubs:
+        try:
+            tenant = client.get_tenant(club.playtomic_id)
+        except PlaytomicError as exc:
+            timeline.add("limits_unknown", f"{club.name}: {exc.kind}")
+            continue
+        if tenant.max_active_bookings is not None or tenant.max_bookings_per_day is not None:
+            limits[club.pk] = (tenant.max_active_bookings, tenant.max_bookings_per_day)
+    if not limits:
+        return clubs, []
+    now = timezone.now()
+    upcoming = [m for m in client.list_matches(from_start=now, size=50) if not m.is_cancelled]
+    open_clubs: list[Club] = []
+    blocked: list[str] = []
+    for club in clubs:
+        if club.pk not in limits:
+            open_clubs.append(club)
+            continue
+        max_active, max_per_day = limits[club.pk]
+        mine = [m for m in upcoming if m.tenant_id == club.playtomic_id]
+        active = sum(1 for m in mine if m.start > now)
+        that_day = sum(1 for m in mine if m.start.astimezone(club.zone).date() == target_date)
+        if max_active is not None and active >= max_active:
+            why = f"{club.name}: {active} active bookings, the club allows {max_active}"
+        elif max_per_day is not None and that_day >= max_per_day:
+            why = (
+                f"{club.name}: {that_day} bookings on {target_date}, the club allows {max_per_day}"
+            )
+        else:
+            open_clubs.append(club)
+            continue
+        blocked.append(why)
+        timeline.add("limit_reached", why, club=club.pk, active=active, that_day=that_day)
+    return open_clubs, blocked
+
+
+def _estimate_arrival(
+    attempt: BookingAttempt, client: PlaytomicClient, timeline: Timeline
+) -> ArrivalEstimate | None:
+    """While armed: Playtomic's clock and the one-way delay from timed requests straddling its
+    `Date` second (booking.arrival). Every sample and the estimate go to the timeline. None
+    (our own clock is used) when there is no time, a probe fails, or the estimate stays coarse
+    and agrees with our clock."""
+    release_ts = attempt.release_at.timestamp()
+    start = release_ts - conf.clock_sync_seconds() - SYNC_SLACK_SECONDS
+    if time.time() < start:
+        sleep_until(start)
+    if release_ts - time.time() < SYNC_ENDS_BEFORE_T_SECONDS - 1:
+        timeline.add("clock_skipped", "too close to T to measure the clock")
+        return None
+
+    def record(sample: Sample) -> None:
+        timeline.add("clock_sample", "", **sample.describe(release_ts))
+
     try:
-        estimate = client.probe_clock()
+        estimate = estimate_arrival(
+            client.probe_date,
+            until_server=release_ts - SYNC_ENDS_BEFORE_T_SECONDS,
+            on_sample=record,
+        )
     except PlaytomicError as exc:
         timeline.add("clock_unknown", exc.kind)
-        return 0.0
-    offset_s = 0.0
-    if abs(estimate.offset_ms) > conf.clock_trust_ms():
-        offset_s = estimate.offset_ms / 1000
+        return None
     timeline.add(
         "clock",
-        f"server - local = {estimate.offset_ms:+.1f} ms "
-        f"(±{estimate.uncertainty_ms:.1f}), rtt {estimate.rtt_ms:.1f} ms",
-        offset_ms=round(estimate.offset_ms, 2),
-        uncertainty_ms=round(estimate.uncertainty_ms, 2),
-        rtt_ms=round(estimate.rtt_ms, 2),
-        applied=offset_s != 0.0,
+        f"server - local = {estimate.offset * 1000:+.1f} ms, one way {estimate.one_way * 1000:.1f}"
+        f" ms, arrival known to ±{estimate.uncertainty * 1000:.1f} ms"
+        f" ({len(estimate.samples)} samples)",
+        **estimate.describe(),
     )
     BookingAttempt.objects.filter(pk=attempt.pk).update(
-        clock_offset_ms=estimate.offset_ms, rtt_ms=estimate.rtt_ms
+        clock_offset_ms=estimate.offset * 1000, rtt_ms=estimate.rtt * 1000
     )
-    return offset_s
+    if estimate.uncertainty > MAX_AIM_UNCERTAINTY_SECONDS:
+        if abs(estimate.offset) <= estimate.uncertainty:
+            timeline.add(
+                "clock_coarse", "estimate coarse and consistent with our clock: firing at T by it"
+            )
+            return None
+        timeline.add("clock_coarse", "estimate coarse but our clock is off: aiming late to be safe")
+    return estimate
+
+
+def _rewarm(client: PlaytomicClient, connections: int) -> None:
+    """Touch the API on `connections` connections at once (the staggered opening sends its
+    requests in parallel, each needs a warm connection)."""
+
+    def touch(_: int) -> None:
+        with contextlib.suppress(PlaytomicError):
+            client.list_matches(size=1)
+
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        list(pool.map(touch, range(connections)))
 
 
 def _race(
@@ -257,38 +360,43 @@ def _race(
     token: str,
     timeline: Timeline,
     prepared: Prepared,
+    *,
+    probe_clock: bool,
 ) -> RaceResult:
-    """Sleep to T on the corrected clock, then run the burst."""
-    client, offset_s = prepared.client, prepared.offset_s
-    # Keep-alive connections idle for a minute may be closed by the server: touch it again.
-    rewarm_at = attempt.release_at - timedelta(seconds=2)
-    if rewarm_at - timezone.now() > timedelta(seconds=1):
-        wait_until(rewarm_at, offset_s=offset_s)
-        with contextlib.suppress(PlaytomicError):
-            client.list_matches(size=1)
-        timeline.add("rewarmed")
-    wait_until(attempt.release_at - timedelta(milliseconds=300), offset_s=offset_s)
+    """Measure, aim, then run the burst."""
+    client = prepared.client
+    estimate = _estimate_arrival(attempt, client, timeline) if probe_clock else None
+    opening = plan_opening(
+        estimate,
+        attempt.release_at,
+        margin=conf.arrival_margin_ms() / 1000,
+        candidates=len(prepared.candidates),
+    )
+    fire_at = opening.shots[0]
+    if fire_at - time.time() > REWARM_SECONDS + 1:
+        sleep_until(fire_at - REWARM_SECONDS)
+        _rewarm(client, len(opening.shots))
+        timeline.add("rewarmed", "", connections=len(opening.shots))
+    sleep_until(fire_at - FIRING_SECONDS)
     BookingAttempt.objects.filter(pk=attempt.pk, claim_token=token).update(
         state=BookingAttempt.State.FIRING
     )
     race = Race(
         client=client,
-        tenant_id=rule.club.playtomic_id,
         candidates=prepared.candidates,
         release_at=attempt.release_at,
         deadline=attempt.deadline_at,
         payment_methods=list(rule.payment_methods),
         number_of_players=rule.number_of_players,
         timeline=timeline,
-        window=selectors.rule_window_utc(rule, attempt.target_date),
+        opening=opening,
+        tenant_ids=[club.playtomic_id for club in prepared.clubs],
+        windows=selectors.rule_windows_utc(rule, attempt.target_date, prepared.clubs),
         credentials=(prepared.account.email, prepared.account.password),
         max_price=rule.max_price,
         dry_run=attempt.dry_run,
-        offset_s=offset_s,
         rate_per_second=conf.burst_rate_per_second(),
     )
-    wait_until(attempt.release_at, offset_s=offset_s)
-    timeline.add("fire")
     return race.run()
 
 

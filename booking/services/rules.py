@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import PlaytomicAccount
-from booking.models import BookingRule
+from booking.models import BookingRule, RuleFallbackClub
 from booking.services.schedule import rule_schedule_sync, rule_unschedule
-from clubs.models import Court
+from clubs.models import Club, Court
 
 MAX_BURST_SECONDS = 60.0
 # Bounds that keep every value inside its column and the release arithmetic inside the
@@ -25,12 +25,15 @@ MAX_DURATION_MINUTES = 6 * 60
 MAX_RELEASE_DAYS_BEFORE = 365
 MAX_SNIPE_NOTICE_MINUTES = 30 * 24 * 60
 MAX_PRICE = Decimal(1_000_000)
+MAX_FALLBACK_CLUBS = 5
 RULE_FIELDS = (
     "name",
     "club",
     "weekdays",
     "earliest_start",
     "latest_start",
+    "fallback_earliest_start",
+    "fallback_latest_start",
     "durations",
     "court_preference",
     "only_listed_courts",
@@ -51,7 +54,16 @@ RULE_FIELDS = (
 )
 
 
-def rule_validate(*, rule: BookingRule, accounts: Sequence[PlaytomicAccount]) -> None:
+def _on_the_half_hour(value: time) -> bool:
+    return value.minute in (0, 30) and not value.second and not value.microsecond
+
+
+def rule_validate(
+    *,
+    rule: BookingRule,
+    accounts: Sequence[PlaytomicAccount],
+    fallback_clubs: Sequence[Club] = (),
+) -> None:
     """Every check with a message a member can act on; raises one ValidationError listing all."""
     errors: dict[str, str] = {}
     if not rule.name or not rule.name.strip():
@@ -72,8 +84,19 @@ def rule_validate(*, rule: BookingRule, accounts: Sequence[PlaytomicAccount]) ->
         if rule.latest_start < rule.earliest_start:
             errors["latest_start"] = "The latest start must not be before the earliest start."
         for name in ("earliest_start", "latest_start"):
-            value: time = getattr(rule, name)
-            if value.minute not in (0, 30) or value.second or value.microsecond:
+            if not _on_the_half_hour(getattr(rule, name)):
+                errors[name] = "Starts are on the hour or the half hour (for example 18:00, 21:30)."
+    fallback_first, fallback_last = rule.fallback_earliest_start, rule.fallback_latest_start
+    if (fallback_first is None) != (fallback_last is None):
+        missing = "fallback_latest_start" if fallback_last is None else "fallback_earliest_start"
+        errors[missing] = "Give both ends of the fallback window, or neither."
+    elif fallback_first is not None and fallback_last is not None:
+        if fallback_last < fallback_first:
+            errors["fallback_latest_start"] = (
+                "The fallback window's latest start must not be before its earliest start."
+            )
+        for name in ("fallback_earliest_start", "fallback_latest_start"):
+            if not _on_the_half_hour(getattr(rule, name)):
                 errors[name] = "Starts are on the hour or the half hour (for example 18:00, 21:30)."
     durations = rule.durations
     if (
@@ -92,13 +115,29 @@ def rule_validate(*, rule: BookingRule, accounts: Sequence[PlaytomicAccount]) ->
             "List the acceptable durations in minutes, multiples of 30 up to "
             f"{MAX_DURATION_MINUTES}, each once."
         )
+    club_ids = [c.pk for c in fallback_clubs]
+    if rule.club_id is not None and rule.club_id in club_ids:
+        errors["fallback_clubs"] = "The rule's own club is already its first choice."
+    elif len(set(club_ids)) != len(club_ids):
+        errors["fallback_clubs"] = "Name each fallback club once."
+    elif len(club_ids) > MAX_FALLBACK_CLUBS:
+        errors["fallback_clubs"] = f"At most {MAX_FALLBACK_CLUBS} fallback clubs."
     if rule.club_id is not None:
-        court_ids = set(Court.objects.filter(club_id=rule.club_id).values_list("pk", flat=True))
+        court_clubs = dict(
+            Court.objects.filter(club_id__in=[rule.club_id, *club_ids]).values_list("pk", "club_id")
+        )
         prefs = rule.court_preference
-        if not isinstance(prefs, list) or any(p not in court_ids for p in prefs):
-            errors["court_preference"] = "Courts must be courts of the rule's club."
+        if not isinstance(prefs, list) or any(p not in court_clubs for p in prefs):
+            errors["court_preference"] = "Courts must be courts of the rule's clubs."
         elif rule.only_listed_courts and not prefs:
             errors["court_preference"] = "List at least one court, or allow any court."
+        elif rule.only_listed_courts and {court_clubs[p] for p in prefs} != {
+            rule.club_id,
+            *club_ids,
+        }:
+            errors["court_preference"] = (
+                "List at least one court of each of the rule's clubs, or allow any court."
+            )
         if (
             rule.release_policy == BookingRule.ReleasePolicy.ROLLING
             and rule.club.booking_ahead_limit_minutes is None
@@ -166,12 +205,14 @@ def rule_save(
     owner: User,
     rule: BookingRule | None = None,
     accounts: Sequence[PlaytomicAccount],
+    fallback_clubs: Sequence[Club] | None = None,
     **fields: Any,
 ) -> BookingRule:
     """Create (rule=None) or update a rule, then bring its schedule in step, in one
     transaction. An update locks the rule's row and applies `fields` to what is stored now,
     not to the caller's copy, so concurrent edits serialise instead of deadlocking or
-    overwriting each other's fields."""
+    overwriting each other's fields. `fallback_clubs` (in order) replaces the rule's other
+    clubs; None keeps them."""
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError({"non_field_errors": f"Unknown rule fields: {sorted(unknown)}"})
@@ -185,15 +226,34 @@ def rule_save(
                 setattr(target, name, value)
             if isinstance(target.name, str):
                 target.name = target.name.strip()
-            rule_validate(rule=target, accounts=accounts)
+            if fallback_clubs is None:
+                fallback_clubs = (
+                    [link.club for link in target.fallback_links.select_related("club")]
+                    if target.pk
+                    else []
+                )
+            rule_validate(rule=target, accounts=accounts, fallback_clubs=fallback_clubs)
             target.save()
             target.accounts.set(accounts)
+            rule_set_fallback_clubs(rule=target, clubs=fallback_clubs)
             rule_schedule_sync(rule=target)
     except IntegrityError as exc:
         raise ValidationError({"name": "You already have a rule with this name."}) from exc
     if rule is not None:
         rule.refresh_from_db()
     return target
+
+
+def rule_set_fallback_clubs(*, rule: BookingRule, clubs: Sequence[Club]) -> None:
+    """Replace the rule's other clubs with `clubs`, in that order (validated by the caller)."""
+    wanted = [club.pk for club in clubs]
+    if list(rule.fallback_links.values_list("club_id", flat=True)) == wanted:
+        return
+    rule.fallback_links.all().delete()
+    RuleFallbackClub.objects.bulk_create(
+        RuleFallbackClub(rule=rule, club_id=club_id, position=index)
+        for index, club_id in enumerate(wanted)
+    )
 
 
 def rule_delete(*, rule: BookingRule) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from availability.models import AvailabilityEvent
@@ -30,7 +31,8 @@ def snipe_earliest_start(rule: BookingRule, now: datetime) -> datetime:
 
 def snipe_freed_slots(*, event_ids: Sequence[int]) -> list[BookingAttempt]:
     """The outbox consumer: claim this consumer's deliveries of `event_ids` and, for each freed
-    cell that a sniping rule wants, prepare an attempt at once (T = now). Returns the attempts
+    cell that a sniping rule wants (at any of its clubs, in its main or fallback window),
+    prepare an attempt at once (T = now). Returns the attempts
     to race (the caller dispatches them). Events another worker claimed are not touched."""
     now = timezone.now()
     claim = events_claim(consumer=CONSUMER, event_ids=event_ids)
@@ -38,15 +40,18 @@ def snipe_freed_slots(*, event_ids: Sequence[int]) -> list[BookingAttempt]:
     started: list[BookingAttempt] = []
     seen: set[tuple[int, date]] = set()
     for event in events:
-        rules = BookingRule.objects.filter(
-            club=event.club, enabled=True, snipe_cancellations=True
-        ).select_related("club")
+        rules = (
+            BookingRule.objects.filter(Q(club=event.club) | Q(fallback_links__club=event.club))
+            .filter(enabled=True, snipe_cancellations=True)
+            .select_related("club")
+            .distinct()
+        )
         for rule in rules:
             key = (rule.pk, event.local_date)
             if key in seen or event.local_date.weekday() not in rule.weekdays:
                 continue
-            window_start, window_end = selectors.rule_window_utc(rule, event.local_date)
-            if event.end <= window_start or event.start > window_end:
+            windows = selectors.rule_windows_utc(rule, event.local_date, [event.club])
+            if not any(event.end > first and event.start <= last for first, last in windows):
                 continue
             if (
                 event.court_id is not None

@@ -547,6 +547,14 @@ class SandboxApp:
             )
         return json_response(200, self.world.state()["release_overrides"])
 
+    def _control_limits_post(self, query: _Query, payload: dict[str, Any]) -> Response:
+        self.world.set_limits(
+            str(payload["tenant_id"]),
+            max_active_bookings=payload.get("max_number_of_active_bookings"),
+            max_bookings_per_day=payload.get("max_number_of_bookings_per_day"),
+        )
+        return json_response(200, self.world.state()["clubs"])
+
     def _control_rivals_get(self, query: _Query, payload: Any) -> Response:
         return json_response(200, self.world.state()["rivals"])
 

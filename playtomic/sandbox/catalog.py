@@ -110,6 +110,9 @@ class Club:
     language: str
     created_at: datetime
     image_ids: list[str] = field(default_factory=list)
+    # booking_settings limits per account (None: no limit), settable with /_sandbox/limits.
+    max_active_bookings: int | None = None
+    max_bookings_per_day: int | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -198,8 +201,8 @@ class Club:
                 "booking_ahead_limit": self.booking_ahead_limit,
                 "max_consecutive_bookable_time": 360,
                 "max_bookable_time_per_day": 600,
-                "max_number_of_active_bookings": None,
-                "max_number_of_bookings_per_day": None,
+                "max_number_of_active_bookings": self.max_active_bookings,
+                "max_number_of_bookings_per_day": self.max_bookings_per_day,
             },
             "communications_language": self.language,
             "onboarding_status": "FINISHED",

@@ -10,17 +10,22 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import unquote
 
 from playtomic.sandbox.app import DROP_CONNECTION, SandboxApp, apply_clock_settings
 from playtomic.sandbox.clock import SandboxClock
 from playtomic.sandbox.faults import FaultRule
 from playtomic.sandbox.network import NetworkModel
-from playtomic.sandbox.world import RIVAL_LAG_SECONDS, Account, RivalAttempt, World
+from playtomic.sandbox.world import (
+    RIVAL_LAG_SECONDS,
+    Account,
+    AccountOptions,
+    RivalAttempt,
+    World,
+)
 
 # Idle keep-alive connections are closed after this many seconds.
 IDLE_TIMEOUT = 30.0
@@ -262,25 +267,25 @@ class SandboxServer:
     def clear_requests(self) -> None:
         self.app.log.clear()
 
-    def add_account(
-        self,
-        email: str,
-        password: str,
-        *,
-        booking_ahead_limit: int | None = None,
-        wallet_balance: Decimal | int | str | None = None,
-        saved_card: bool = True,
-    ) -> Account:
-        return self.world.add_account(
-            email,
-            password,
-            booking_ahead_limit=booking_ahead_limit,
-            wallet_balance=wallet_balance,
-            saved_card=saved_card,
-        )
+    def add_account(self, email: str, password: str, **options: Unpack[AccountOptions]) -> Account:
+        return self.world.add_account(email, password, **options)
 
     def set_release(self, tenant_id: str, local_date: date, release_at: datetime) -> None:
         self.world.set_release(tenant_id, local_date, release_at)
+
+    def set_limits(
+        self,
+        tenant_id: str,
+        *,
+        max_active_bookings: int | None = None,
+        max_bookings_per_day: int | None = None,
+    ) -> None:
+        """As POST /_sandbox/limits: the club's per-account booking limits."""
+        self.world.set_limits(
+            tenant_id,
+            max_active_bookings=max_active_bookings,
+            max_bookings_per_day=max_bookings_per_day,
+        )
 
     def add_rivals(
         self,

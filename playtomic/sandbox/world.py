@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from playtomic.sandbox.catalog import Club, Court, build_clubs, format_money
 from playtomic.sandbox.clock import SandboxClock
@@ -68,6 +68,12 @@ def parse_naive(text: str) -> datetime:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class AccountOptions(TypedDict, total=False):
+    booking_ahead_limit: int | None  # minutes; None: the club's own limit
+    wallet_balance: Decimal | int | str | None  # None: no Playtomic wallet
+    saved_card: bool  # default True
 
 
 @dataclass
@@ -306,7 +312,7 @@ class World:
         self._candidates_cache: dict[tuple[str, date], list[_Candidate]] = {}
         self._sim_cache: dict[tuple[str, date, float | None], list[SimBooking]] = {}
         for email, password in self._initial_accounts:
-            self._add_account(email, password)
+            self.add_account(email, password)
 
     # ----- time -----
 
@@ -343,46 +349,23 @@ class World:
 
     # ----- accounts and tokens -----
 
-    def add_account(
-        self,
-        email: str,
-        password: str,
-        *,
-        booking_ahead_limit: int | None = None,
-        wallet_balance: Decimal | int | str | None = None,
-        saved_card: bool = True,
-    ) -> Account:
-        with self._lock:
-            return self._add_account(
-                email,
-                password,
-                booking_ahead_limit=booking_ahead_limit,
-                wallet_balance=wallet_balance,
-                saved_card=saved_card,
-            )
-
-    def _add_account(
-        self,
-        email: str,
-        password: str,
-        *,
-        booking_ahead_limit: int | None = None,
-        wallet_balance: Decimal | int | str | None = None,
-        saved_card: bool = True,
-    ) -> Account:
+    def add_account(self, email: str, password: str, **options: Unpack[AccountOptions]) -> Account:
         key = email.lower()
         digest = hashlib.sha256(f"{self.seed}:{key}".encode()).hexdigest()
         user_id = str(1_000_000 + int(digest[:12], 16) % 9_000_000)
+        saved_card = options.get("saved_card", True)
         card_id = f"STRIPE_{uuid.UUID(digest[:32], version=4)}" if saved_card else None
+        wallet_balance = options.get("wallet_balance")
         account = Account(
             email=email,
             password=password,
             user_id=user_id,
-            booking_ahead_limit=booking_ahead_limit,
+            booking_ahead_limit=options.get("booking_ahead_limit"),
             wallet_balance=None if wallet_balance is None else Decimal(str(wallet_balance)),
             saved_card_id=card_id,
         )
-        self.accounts[key] = account
+        with self._lock:
+            self.accounts[key] = account
         return account
 
     def _issue_tokens(self, account: Account, now: float) -> dict[str, Any]:
@@ -463,6 +446,39 @@ class World:
         with self._lock:
             self.club(tenant_id)
             self._release_overrides[(tenant_id, local_date)] = release_at.astimezone(UTC)
+
+    def set_limits(
+        self,
+        tenant_id: str,
+        *,
+        max_active_bookings: int | None = None,
+        max_bookings_per_day: int | None = None,
+    ) -> None:
+        """The club's per-account booking limits (`booking_settings`; None: no limit)."""
+        for value in (max_active_bookings, max_bookings_per_day):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError("a booking limit is a whole number or null")
+            if value is not None and value < 0:
+                raise ValueError("a booking limit is zero or more")
+        with self._lock:
+            club = self.club(tenant_id)
+            club.max_active_bookings = max_active_bookings
+            club.max_bookings_per_day = max_bookings_per_day
+
+    def _limit_refusal(self, account: Account, club: Club, day: date, now: float) -> str | None:
+        """Why the account may not book one more court at the club, or None."""
+        mine = [
+            m
+            for m in self.matches.values()
+            if m.owner_id == account.user_id and m.club is club and m.status != "CANCELED"
+        ]
+        active = sum(1 for m in mine if m.start.timestamp() > now)
+        if club.max_active_bookings is not None and active >= club.max_active_bookings:
+            return f"The maximum of {club.max_active_bookings} active bookings has been reached"
+        that_day = sum(1 for m in mine if m.start.astimezone(club.zone).date() == day)
+        if club.max_bookings_per_day is not None and that_day >= club.max_bookings_per_day:
+            return f"The maximum of {club.max_bookings_per_day} bookings per day has been reached"
+        return None
 
     def release_instant(
         self, club: Club, day: date, start: datetime, account: Account | None = None
@@ -871,6 +887,10 @@ class World:
                     "The selected slot is not available",
                     refusal=self._refusal(account, club, day, candidate, now),
                 )
+            limit = self._limit_refusal(account, club, day, now)
+            if limit is not None:
+                # Project reading: the status code of a per-user limit is not documented.
+                raise ApiError(422, "BOOKING_LIMIT_REACHED", limit, refusal="limit")
             hold = self._occupy(court, candidate, now, now + HOLD_TTL.total_seconds())
             intent = PaymentIntent(
                 payment_intent_id=self._uuid(),
@@ -1032,6 +1052,8 @@ class World:
                         "sport_ids": club.sport_ids,
                         "courts": len(club.courts),
                         "booking_ahead_limit": club.booking_ahead_limit,
+                        "max_number_of_active_bookings": club.max_active_bookings,
+                        "max_number_of_bookings_per_day": club.max_bookings_per_day,
                         "release": club.release.describe(),
                         "allows_onsite_payment": club.allows_onsite_payment,
                     }

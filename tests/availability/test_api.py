@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from accounts.services import account_create
 from availability.models import PollRun
@@ -26,18 +25,12 @@ from tests.availability.analytics_history import (
     poll,
 )
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
 SAT = date(2026, 3, 28)
 RANGE = "from_date=2026-03-28&to_date=2026-03-28"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -77,21 +70,21 @@ ANALYTICS = [
 
 @pytest.mark.parametrize("path", ANALYTICS)
 def test_anonymous_get_nothing(club, path):
-    assert client_for().get(url(club, path)).status_code in (401, 403)
+    assert api_client().get(url(club, path)).status_code in (401, 403)
 
 
 @pytest.mark.parametrize("path", ANALYTICS)
 def test_members_read_every_analytics_endpoint(club, member, path):
-    assert client_for(member).get(url(club, path)).status_code == 200
+    assert api_client(member).get(url(club, path)).status_code == 200
 
 
 @pytest.mark.parametrize("path", ANALYTICS)
 def test_an_unknown_club_is_a_404(member, path):
-    assert client_for(member).get(f"/api/clubs/999/{path}").status_code == 404
+    assert api_client(member).get(f"/api/clubs/999/{path}").status_code == 404
 
 
 def test_daily_utilization_reports_figures_and_coverage(club, member):
-    body = client_for(member).get(url(club, f"utilization/daily?{RANGE}")).json()
+    body = api_client(member).get(url(club, f"utilization/daily?{RANGE}")).json()
 
     assert body["total"] == {
         "taken": 3,
@@ -107,7 +100,7 @@ def test_daily_utilization_reports_figures_and_coverage(club, member):
 
 def test_daily_utilization_defaults_to_the_last_four_weeks_in_the_clubs_zone(club, member):
     with time_machine.travel("2026-03-28T23:30:00Z"):  # already Sunday in Madrid
-        body = client_for(member).get(url(club, "utilization/daily")).json()
+        body = api_client(member).get(url(club, "utilization/daily")).json()
 
     assert (body["from_date"], body["to_date"]) == ("2026-03-02", "2026-03-29")
     assert len(body["days"]) == 28
@@ -125,14 +118,14 @@ def test_daily_utilization_defaults_to_the_last_four_weeks_in_the_clubs_zone(clu
 )
 def test_bad_ranges_are_400_with_field_messages(club, member, query, field):
     for path in ("utilization/daily", "utilization/heatmap", "fill-curve", "utilization/daily.csv"):
-        response = client_for(member).get(url(club, f"{path}?{query}"))
+        response = api_client(member).get(url(club, f"{path}?{query}"))
         assert response.status_code == 400
         assert field in response.json()
 
 
 def test_current_utilization_splits_the_day(club, member):
     with time_machine.travel(local(club, SAT, "08:45")):
-        body = client_for(member).get(url(club, "utilization/current")).json()
+        body = api_client(member).get(url(club, "utilization/current")).json()
 
     assert body["local_date"] == "2026-03-28"
     assert (body["so_far"]["taken"], body["so_far"]["free"]) == (3, 0)
@@ -140,7 +133,7 @@ def test_current_utilization_splits_the_day(club, member):
 
 
 def test_heatmap_per_court_prices_and_lead_times(club, member):
-    api = client_for(member)
+    api = api_client(member)
 
     heat = api.get(url(club, f"utilization/heatmap?{RANGE}")).json()
     courts = api.get(url(club, f"utilization/courts?{RANGE}")).json()
@@ -163,7 +156,7 @@ def test_heatmap_per_court_prices_and_lead_times(club, member):
 
 
 def test_fill_curve_and_chance(club, member):
-    api = client_for(member)
+    api = api_client(member)
 
     curve = api.get(url(club, f"fill-curve?{RANGE}&weekday=6&hour=8")).json()
     chance = api.get(url(club, f"chance?weekday=6&time=08:00&{RANGE}")).json()
@@ -181,7 +174,7 @@ def test_fill_curve_and_chance(club, member):
 
 
 def test_availability_at_a_past_instant(club, member):
-    api = client_for(member)
+    api = api_client(member)
     at = local(club, SAT, "08:00") - 2 * DAYS
 
     then = api.get(url(club, f"availability?at={at:%Y-%m-%dT%H:%M:%SZ}&date=2026-03-28")).json()
@@ -200,7 +193,7 @@ def test_availability_at_a_past_instant(club, member):
 
 
 def test_changes_are_paginated_and_filtered(club, member):
-    api = client_for(member)
+    api = api_client(member)
 
     everything = api.get(url(club, "changes")).json()
     taken = api.get(url(club, "changes?kind=taken")).json()
@@ -216,7 +209,7 @@ def test_changes_are_paginated_and_filtered(club, member):
 
 
 def test_csv_exports(club, member):
-    api = client_for(member)
+    api = api_client(member)
 
     daily = api.get(url(club, f"utilization/daily.csv?{RANGE}"))
     changes = api.get(url(club, "changes.csv?kind=taken"))
@@ -233,7 +226,7 @@ def test_csv_exports(club, member):
 
 
 def test_poll_runs_filter_by_outcome(club, member):
-    api = client_for(member)
+    api = api_client(member)
 
     failed = api.get(url(club, "poll-runs?outcome=failed")).json()
     bad = api.get(url(club, "poll-runs?outcome=meh"))
@@ -244,7 +237,7 @@ def test_poll_runs_filter_by_outcome(club, member):
 
 def test_compare_clubs_side_by_side(club, member):
     other = make_club("Dos")
-    api = client_for(member)
+    api = api_client(member)
 
     body = api.get(f"/api/clubs/compare?clubs={club.pk},{other.pk}&{RANGE}").json()
     unknown = api.get(f"/api/clubs/compare?clubs={club.pk},999&{RANGE}")
@@ -260,7 +253,7 @@ def test_compare_clubs_side_by_side(club, member):
 
 
 def test_members_cannot_fetch(club, member):
-    response = client_for(member).post(url(club, "fetch-availability?days=1"))
+    response = api_client(member).post(url(club, "fetch-availability?days=1"))
 
     assert response.status_code == 403
     assert PollRun.objects.filter(trigger=PollRun.Trigger.MANUAL).count() == 0
@@ -272,7 +265,7 @@ def test_staff_fetch_availability_from_the_sandbox(
     sent: list[Any] = []
     monkeypatch.setattr(celery_app, "send_task", lambda name, args, queue: sent.append(args))
     account_create(owner=staff, email=SANDBOX_EMAIL, password=SANDBOX_PASSWORD)
-    api = client_for(staff)
+    api = api_client(staff)
     imported = api.post("/api/clubs/", {"slug": "sandbox-padel-madrid"}, format="json").json()
 
     with django_capture_on_commit_callbacks(execute=True):

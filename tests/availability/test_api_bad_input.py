@@ -6,9 +6,9 @@ day arithmetic, and ids beyond the primary key range overflowed the database dri
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.availability.analytics_history import make_club
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,6 @@ RANGED = [
     "prices",
     "chance?weekday=1&time=19:00",
 ]
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def with_query(path: str, query: str) -> str:
@@ -50,15 +44,16 @@ def test_it_rejects_dates_outside_the_supported_years_on_every_range_endpoint(
 ):
     club = make_club()
 
-    response = api(member).get(with_query(f"/api/clubs/{club.pk}/{path}", query))
+    response = api_client(member).get(with_query(f"/api/clubs/{club.pk}/{path}", query))
 
     assert response.status_code == 400
-    assert response.json()[field] == ["Give a date between 2000-01-01 and 2099-12-31."]
+    (message,) = response.json()[field]
+    assert "is not a date between 2000-01-01 and 2099-12-31" in message
 
 
 def test_it_still_accepts_the_first_and_last_supported_dates(member):
     club = make_club()
-    client = api(member)
+    client = api_client(member)
 
     for query in ("from_date=2000-01-01&to_date=2000-01-05", "to_date=2099-12-31"):
         assert client.get(f"/api/clubs/{club.pk}/utilization/daily?{query}").status_code == 200
@@ -77,7 +72,7 @@ def test_it_still_accepts_the_first_and_last_supported_dates(member):
 def test_availability_rejects_far_off_dates_and_instants(member, query, field):
     club = make_club()
 
-    response = api(member).get(f"/api/clubs/{club.pk}/availability?{query}")
+    response = api_client(member).get(f"/api/clubs/{club.pk}/availability?{query}")
 
     assert response.status_code == 400
     assert field in response.json()
@@ -85,7 +80,7 @@ def test_availability_rejects_far_off_dates_and_instants(member, query, field):
 
 def test_changes_reject_far_off_dates_and_a_court_id_beyond_any_row(member):
     club = make_club()
-    client = api(member)
+    client = api_client(member)
 
     for path in ("changes", "changes.csv"):
         dates = client.get(f"/api/clubs/{club.pk}/{path}?from_date=0001-01-01")
@@ -96,7 +91,7 @@ def test_changes_reject_far_off_dates_and_a_court_id_beyond_any_row(member):
 
 def test_compare_rejects_far_off_dates_and_club_ids_beyond_any_row(member):
     club = make_club()
-    client = api(member)
+    client = api_client(member)
 
     dates = client.get(f"/api/clubs/compare?clubs={club.pk}&to_date=9999-12-31")
     ids = client.get(f"/api/clubs/compare?clubs={club.pk},{HUGE}")

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from clubs.models import Club, Court
 from tests.availability.analytics_history import (
@@ -19,6 +18,7 @@ from tests.availability.analytics_history import (
     make_club,
     poll,
 )
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,7 @@ def club() -> Club:
 
 
 def _get(member: Any, club: Club, path: str) -> dict[str, Any]:
-    client = APIClient()
-    client.force_authenticate(member)
-    response = client.get(f"/api/clubs/{club.pk}/{path}")
+    response = api_client(member).get(f"/api/clubs/{club.pk}/{path}")
     assert response.status_code == 200, response.content
     return response.json()
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
-from rest_framework.test import APIClient
 
 from availability.models import PollRun
 from availability.services import polling
@@ -17,6 +16,7 @@ from availability.tasks import poll_club_now
 from clubs.models import Club
 from playtomic_monitor.celery import app as celery_app
 from tests.availability.analytics_history import make_club
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,6 @@ def broker_down(monkeypatch: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(celery_app, "send_task", refuse)
-
-
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def progress_url(run: PollRun) -> str:
@@ -131,7 +125,7 @@ def test_a_second_delivery_of_the_same_message_does_nothing(
     staff, madrid, use_sandbox, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=1")
+        response = api_client(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=1")
     run_id = response.json()["id"]
 
     poll_club_now(run_id)
@@ -154,7 +148,7 @@ def test_the_api_answers_202_with_the_queued_run_and_where_to_read_it(
     staff, member, madrid, use_sandbox, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=2")
+        response = api_client(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=2")
 
     assert response.status_code == 202, response.content
     run = response.json()
@@ -165,7 +159,7 @@ def test_the_api_answers_202_with_the_queued_run_and_where_to_read_it(
     assert use_sandbox.requests(path=AVAILABILITY) == []
 
     poll_club_now(run["id"])
-    done = api_for(member).get(run["url"])
+    done = api_client(member).get(run["url"])
 
     assert done.status_code == 200
     assert done.json()["outcome"] == "ok" and done.json()["days_ok"] == run["days"]
@@ -174,7 +168,7 @@ def test_the_api_answers_202_with_the_queued_run_and_where_to_read_it(
 def test_a_poll_run_is_read_only_through_its_own_club(staff, madrid):
     other = make_club("Elsewhere")
     run = PollRun.objects.create(club=madrid, started_at=timezone.now(), days=["2026-03-28"])
-    api = api_for(staff)
+    api = api_client(staff)
 
     assert api.get(f"/api/clubs/{madrid.pk}/poll-runs/{run.pk}").status_code == 200
     assert api.get(f"/api/clubs/{other.pk}/poll-runs/{run.pk}").status_code == 404
@@ -183,7 +177,7 @@ def test_a_poll_run_is_read_only_through_its_own_club(staff, madrid):
 
 @pytest.mark.parametrize("days", ["-1", "15", "many"])
 def test_the_api_rejects_days_outside_the_horizon_with_a_field_message(staff, madrid, sent, days):
-    response = api_for(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days={days}")
+    response = api_client(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days={days}")
 
     assert response.status_code == 400
     assert response.json()["days"]
@@ -194,7 +188,7 @@ def test_the_api_rejects_days_outside_the_horizon_with_a_field_message(staff, ma
 def test_with_the_broker_down_the_api_answers_503_and_the_run_is_failed(
     staff, madrid, use_sandbox, broker_down
 ):
-    response = api_for(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=1")
+    response = api_client(staff).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=1")
 
     assert response.status_code == 503
     body = response.json()
@@ -223,7 +217,7 @@ def test_members_may_not_start_a_fetch(client, member, madrid, sent):
     client.force_login(member)
 
     page = client.post(f"/clubs/{madrid.pk}/fetch/")
-    api = api_for(member).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=1")
+    api = api_client(member).post(f"/api/clubs/{madrid.pk}/fetch-availability?days=1")
 
     assert page.status_code == 302 and "login" in page["Location"]
     assert api.status_code == 403

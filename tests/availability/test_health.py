@@ -4,7 +4,6 @@ alive."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -24,16 +23,6 @@ pytestmark = pytest.mark.django_db
 EVENING = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 # Wednesday 03:00 in Madrid: outside it.
 NIGHT = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def private_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"health-{uuid.uuid4()}",
-        }
-    }
 
 
 def processes_alive(at: datetime) -> None:

@@ -4,19 +4,18 @@ them."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from kombu.exceptions import OperationalError
 
 from availability import outbox
 from availability.models import AvailabilityEvent, EventDelivery
 from clubs.models import Club
 from playtomic_monitor.celery import app as celery_app
+from tests.support.concurrency import at_once
 
 NOW = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 CONSUMERS = {
@@ -165,22 +164,11 @@ def test_two_workers_claiming_the_same_events_at_once_never_both_win_one():
     events = [event(club) for _ in range(40)]
     outbox.events_publish(events)
     ids = [e.pk for e in events]
-    won: list[list[int]] = []
-    start = threading.Barrier(2)
 
-    def worker() -> None:
-        start.wait()
-        try:
-            claim = outbox.events_claim(consumer="sniper", event_ids=ids)
-            won.append([e.pk for e in claim.events])
-        finally:
-            connection.close()
+    def claim() -> list[int]:
+        return [e.pk for e in outbox.events_claim(consumer="sniper", event_ids=ids).events]
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    won = at_once([claim, claim])
 
     assert sorted(won[0] + won[1]) == sorted(ids)
     assert not set(won[0]) & set(won[1])

@@ -13,7 +13,7 @@ from accounts.models import PlaytomicAccount
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
 from availability.services.polling import poll_club
 from clubs.models import Club
-from clubs.services import monitoring_configure
+from clubs.services import MonitoringSettings, monitoring_configure
 from playtomic.client import PlaytomicClient
 from playtomic_monitor import settings as project_settings
 from playtomic_monitor.celery import app as celery_app
@@ -187,7 +187,9 @@ def test_it_polls_the_configured_sports_and_days(reader: Any, use_sandbox: Any, 
     from clubs.services import club_import
 
     london = club_import(slug="sandbox-racquets-london")
-    monitoring_configure(club=london, days_ahead=1, sports=["TENNIS"])
+    monitoring_configure(
+        club=london, monitoring=MonitoringSettings(days_ahead=1, sports=["TENNIS"])
+    )
     run = poll_club(club=london)
     assert run.outcome == PollRun.Outcome.OK
     assert len(run.days) == 2

@@ -16,7 +16,7 @@ from availability.models import PollRun
 from availability.tasks import poll_club_scheduled
 from clubs.models import Club
 from clubs.selectors import monitoring_is_due
-from clubs.services import monitoring_configure
+from clubs.services import MonitoringSettings, monitoring_configure
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def simulate_beat(config: Any, start: datetime, end: datetime) -> list[datetime]
 def test_it_polls_every_tick_of_the_local_window_across_a_dst_change(
     madrid: Club, first: date, last: date
 ):
-    config = monitoring_configure(club=madrid, frequency_minutes=15)
+    config = monitoring_configure(club=madrid, monitoring=MonitoringSettings(frequency_minutes=15))
     start = datetime.combine(first, time(0), tzinfo=MADRID).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=MADRID).astimezone(UTC)
 
@@ -74,7 +74,7 @@ def test_it_polls_every_tick_of_the_local_window_across_a_dst_change(
 
 
 def test_the_window_check_tolerates_a_late_delivery_but_not_a_missed_tick(madrid: Club):
-    config = monitoring_configure(club=madrid, frequency_minutes=30)
+    config = monitoring_configure(club=madrid, monitoring=MonitoringSettings(frequency_minutes=30))
     at = datetime(2026, 3, 29, 9, 0, tzinfo=MADRID)
     assert monitoring_is_due(config=config, now=at)
     assert monitoring_is_due(config=config, now=at + timedelta(minutes=20))
@@ -90,14 +90,14 @@ def test_the_scheduled_task_skips_outside_the_window_without_a_poll_run(madrid: 
 
 
 def test_the_scheduled_task_skips_a_disabled_config(madrid: Club):
-    monitoring_configure(club=madrid, enabled=False)
+    monitoring_configure(club=madrid, monitoring=MonitoringSettings(enabled=False))
     with time_machine.travel(datetime(2026, 3, 29, 10, 0, tzinfo=MADRID), tick=False):
         assert poll_club_scheduled(madrid.pk) is None
     assert not PollRun.objects.exists()
 
 
 def test_the_scheduled_task_polls_inside_the_window(madrid: Club, use_sandbox: Any):
-    monitoring_configure(club=madrid, days_ahead=0)
+    monitoring_configure(club=madrid, monitoring=MonitoringSettings(days_ahead=0))
     with time_machine.travel(datetime(2026, 3, 29, 10, 0, tzinfo=MADRID), tick=False):
         run_id = poll_club_scheduled(madrid.pk)
     run = PollRun.objects.get(pk=run_id)

@@ -5,23 +5,17 @@ from __future__ import annotations
 import logging
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.models import PlaytomicAccount
 from booking.services.race import attempt_race
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
 
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_the_api_creates_an_account_without_echoing_its_secrets(member, use_sandbox):
-    response = api(member).post(
+    response = api_client(member).post(
         "/api/booking/accounts/",
         {"label": "Mine", "email": SANDBOX_EMAIL, "password": SANDBOX_PASSWORD},
         format="json",
@@ -30,7 +24,7 @@ def test_the_api_creates_an_account_without_echoing_its_secrets(member, use_sand
     body = response.content.decode()
     assert SANDBOX_EMAIL not in body and SANDBOX_PASSWORD not in body
     account_id = response.json()["id"]
-    tested = api(member).post(f"/api/booking/accounts/{account_id}/test-login/")
+    tested = api_client(member).post(f"/api/booking/accounts/{account_id}/test-login/")
     assert tested.json()["ok"] is True
     account = PlaytomicAccount.objects.get()
     assert account.refresh_token
@@ -44,14 +38,14 @@ def test_another_member_gets_404_for_someone_elses_account_rule_and_attempt(
     rule, _, _ = make_rule(seconds=600)
     attempt = rule.attempts.get()
     account = rule.accounts.get()
-    other = api(outsider)
+    other = api_client(outsider)
     for url in (
         f"/api/booking/accounts/{account.pk}/",
         f"/api/booking/rules/{rule.pk}/",
         f"/api/booking/attempts/{attempt.pk}/",
     ):
         assert other.get(url).status_code == 404
-        assert api(member).get(url).status_code == 200
+        assert api_client(member).get(url).status_code == 200
     assert other.post(f"/api/booking/accounts/{account.pk}/test-login/").status_code == 404
     assert other.delete(f"/api/booking/rules/{rule.pk}/").status_code == 404
     assert other.get("/api/booking/rules/").json()["results"] == []
@@ -79,7 +73,7 @@ def test_another_member_gets_404_for_someone_elses_account_rule_and_attempt(
 
 
 def test_the_api_rejects_an_invalid_rule_with_clear_messages(member, club, account):
-    response = api(member).post(
+    response = api_client(member).post(
         "/api/booking/rules/",
         {
             "name": "Bad",
@@ -119,7 +113,7 @@ def test_pages_show_rules_countdown_attempt_timeline_and_rates(make_rule, member
     assert "confirm_ok" in detail and "intent_sent" in detail
     rule_page = web.get(f"/booking/rules/{rule.pk}/").content.decode()
     assert "Europe/Madrid" in rule_page
-    stats = api(member).get("/api/booking/stats/").json()
+    stats = api_client(member).get("/api/booking/stats/").json()
     assert stats["by_rule"][0]["success_rate"] == 1.0
     assert stats["by_account"][0]["booked"] == 1
 
@@ -136,7 +130,7 @@ def test_no_secret_appears_in_api_admin_or_logs_during_a_full_run(
     account = PlaytomicAccount.objects.get()
     secrets = [SANDBOX_PASSWORD, SANDBOX_EMAIL, account.access_token, account.refresh_token]
     texts = [caplog.text]
-    client = api(member)
+    client = api_client(member)
     for url in (
         "/api/booking/accounts/",
         f"/api/booking/accounts/{account.pk}/",

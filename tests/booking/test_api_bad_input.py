@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"
 
 
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.mark.parametrize("rule", [HUGE, "%C2%B2", "x", "0"])
 def test_the_attempt_list_rejects_a_rule_filter_that_is_no_id(member, rule):
-    response = api(member).get(f"/api/booking/attempts/?rule={rule}")
+    response = api_client(member).get(f"/api/booking/attempts/?rule={rule}")
 
     assert response.status_code == 400
     assert "rule" in response.json()
@@ -27,15 +22,15 @@ def test_the_attempt_list_rejects_a_rule_filter_that_is_no_id(member, rule):
 def test_the_attempt_list_filters_by_a_rule_id(make_rule, member):
     rule, _, _ = make_rule(seconds=600)
 
-    mine = api(member).get(f"/api/booking/attempts/?rule={rule.pk}").json()
-    other = api(member).get(f"/api/booking/attempts/?rule={rule.pk + 1}").json()
+    mine = api_client(member).get(f"/api/booking/attempts/?rule={rule.pk}").json()
+    other = api_client(member).get(f"/api/booking/attempts/?rule={rule.pk + 1}").json()
 
     assert [a["rule_name"] for a in mine["results"]] == [rule.name]
     assert other["results"] == []
 
 
 def test_the_api_rejects_rule_values_beyond_what_a_club_offers(member, club, account):
-    response = api(member).post(
+    response = api_client(member).post(
         "/api/booking/rules/",
         {
             "name": "Far",

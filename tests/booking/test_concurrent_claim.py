@@ -3,15 +3,14 @@ exactly one of them race, so Playtomic sees at most one booking request."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from booking.models import BookingAttempt
 from booking.services.race import attempt_race
 from tests.booking.conftest import sandbox_bookings
+from tests.support.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,26 +18,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_workers_running_one_attempt_at_once_send_one_payment_intent(make_rule, use_sandbox):
     rule, target, _ = make_rule(seconds=3)
     attempt = rule.attempts.get(target_date=target)
-    start = threading.Barrier(2)
-    results: list[BookingAttempt] = []
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            start.wait(timeout=10)
-            results.append(attempt_race(attempt_id=attempt.pk, probe_clock=False))
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def race() -> BookingAttempt:
+        return attempt_race(attempt_id=attempt.pk, probe_clock=False)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = at_once([race, race])
 
-    assert errors == []
     assert len(results) == 2
     attempt.refresh_from_db()
     assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason

@@ -3,19 +3,19 @@ one scheduled attempt and one pending beat entry match the rule's final state.""
 
 from __future__ import annotations
 
-import threading
+import functools
 from datetime import UTC, datetime, time
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django_celery_beat.models import PeriodicTask
 from rest_framework.test import APIClient
 
 from accounts.services import account_create
 from booking.models import BookingAttempt, BookingRule
 from booking.services.rules import rule_save
+from tests.support.concurrency import at_once
 
 # A Monday morning in Madrid: the fixed releases below are all ahead.
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -45,28 +45,17 @@ def test_ten_parallel_patches_of_one_rule_leave_one_consistent_schedule(
         release_days_before=7,
         release_local_time=time(8, 0),
     )
-    statuses: list[int] = []
-    start = threading.Barrier(10)
 
-    def patch(days_before: int) -> None:
+    def patch(days_before: int) -> int:
         client = APIClient()
         client.force_authenticate(member)
-        start.wait()
-        try:
-            response = client.patch(
-                f"/api/booking/rules/{rule.pk}/",
-                {"release_days_before": days_before, "weekdays": [days_before % 5]},
-                format="json",
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+        return client.patch(
+            f"/api/booking/rules/{rule.pk}/",
+            {"release_days_before": days_before, "weekdays": [days_before % 5]},
+            format="json",
+        ).status_code
 
-    threads = [threading.Thread(target=patch, args=(n,)) for n in range(2, 12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once([functools.partial(patch, n) for n in range(2, 12)])
 
     assert statuses == [200] * 10
     rule.refresh_from_db()

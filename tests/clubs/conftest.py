@@ -28,7 +28,9 @@ def politeness(settings: Any) -> None:
         }
     }
     settings.PLAYTOMIC_RATE_PER_SECOND = 0
+    settings.PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND = 0
     settings.PLAYTOMIC_READ_TIMEOUT = 1.0
+    settings.PLAYTOMIC_INTERACTIVE_READ_TIMEOUT = 1.0
     settings.PLAYTOMIC_BREAKER_THRESHOLD = 3
     settings.PLAYTOMIC_BREAKER_RESET_SECONDS = 60
     # No consumer of availability events in monitoring tests (the outbox tests wire one).

@@ -1,21 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.services import account_create
 from clubs.models import Club, MonitoringConfig
 from tests.availability.analytics_history import make_club
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -26,7 +19,7 @@ def reader(staff):
 
 def test_anonymous_requests_are_refused():
     club = make_club()
-    anonymous = client_for()
+    anonymous = api_client()
     for url in ("/api/clubs/", f"/api/clubs/{club.pk}/", f"/api/clubs/{club.pk}/monitoring"):
         assert anonymous.get(url).status_code in (401, 403)
     assert anonymous.post("/api/clubs/", {"slug": "x"}).status_code in (401, 403)
@@ -34,7 +27,7 @@ def test_anonymous_requests_are_refused():
 
 def test_members_read_but_cannot_change(member):
     club = make_club()
-    api = client_for(member)
+    api = api_client(member)
 
     assert api.get("/api/clubs/").status_code == 200
     assert api.get(f"/api/clubs/{club.pk}/").status_code == 200
@@ -48,7 +41,7 @@ def test_members_read_but_cannot_change(member):
 def test_it_lists_clubs_paginated_and_filtered(member):
     make_club("Alpha")
     make_club("Beta")
-    api = client_for(member)
+    api = api_client(member)
 
     everything = api.get("/api/clubs/").json()
     only_beta = api.get("/api/clubs/?q=bet").json()
@@ -61,11 +54,11 @@ def test_it_lists_clubs_paginated_and_filtered(member):
 
 
 def test_an_unknown_club_is_a_404(member):
-    assert client_for(member).get("/api/clubs/999/").status_code == 404
+    assert api_client(member).get("/api/clubs/999/").status_code == 404
 
 
 def test_staff_search_playtomic_through_the_sandbox(use_sandbox, staff, reader):
-    api = client_for(staff)
+    api = api_client(staff)
 
     response = api.get("/api/clubs/search?query=madrid")
 
@@ -77,7 +70,7 @@ def test_staff_search_playtomic_through_the_sandbox(use_sandbox, staff, reader):
 
 
 def test_search_explains_bad_input(use_sandbox, staff, reader):
-    api = client_for(staff)
+    api = api_client(staff)
 
     short = api.get("/api/clubs/search?query=m")
     half_place = api.get("/api/clubs/search?lat=40.4")
@@ -87,14 +80,14 @@ def test_search_explains_bad_input(use_sandbox, staff, reader):
 
 
 def test_search_without_a_playtomic_account_says_so(use_sandbox, staff):
-    response = client_for(staff).get("/api/clubs/search?query=madrid")
+    response = api_client(staff).get("/api/clubs/search?query=madrid")
 
     assert response.status_code == 400
     assert "Playtomic account" in str(response.json())
 
 
 def test_staff_import_a_club_by_slug_and_reimport_in_place(use_sandbox, staff, reader):
-    api = client_for(staff)
+    api = api_client(staff)
 
     first = api.post("/api/clubs/", {"slug": "sandbox-padel-madrid"}, format="json")
     again = api.post("/api/clubs/", {"tenant_id": first.json()["playtomic_id"]}, format="json")
@@ -109,7 +102,7 @@ def test_staff_import_a_club_by_slug_and_reimport_in_place(use_sandbox, staff, r
 
 
 def test_import_needs_exactly_one_key(staff):
-    response = client_for(staff).post("/api/clubs/", {}, format="json")
+    response = api_client(staff).post("/api/clubs/", {}, format="json")
 
     assert response.status_code == 400
     assert "tenant_id" in response.json()
@@ -121,7 +114,7 @@ def test_an_id_that_cannot_be_a_playtomic_id_is_refused_before_any_request(
 ):
     use_sandbox.clear_requests()
 
-    response = client_for(staff).post("/api/clubs/", {"tenant_id": tenant_id}, format="json")
+    response = api_client(staff).post("/api/clubs/", {"tenant_id": tenant_id}, format="json")
 
     assert response.status_code == 400
     assert "tenant_id" in response.json()
@@ -131,7 +124,7 @@ def test_an_id_that_cannot_be_a_playtomic_id_is_refused_before_any_request(
 
 def test_staff_rename_and_delete_a_club(staff):
     club = make_club()
-    api = client_for(staff)
+    api = api_client(staff)
 
     renamed = api.patch(f"/api/clubs/{club.pk}/", {"name": "Norte"}, format="json")
     blank = api.patch(f"/api/clubs/{club.pk}/", {"name": " "}, format="json")
@@ -145,7 +138,7 @@ def test_staff_rename_and_delete_a_club(staff):
 
 def test_monitoring_config_lifecycle(staff, member):
     club = make_club()
-    api = client_for(staff)
+    api = api_client(staff)
     url = f"/api/clubs/{club.pk}/monitoring"
 
     missing = api.get(url)
@@ -160,7 +153,7 @@ def test_monitoring_config_lifecycle(staff, member):
         format="json",
     )
     paused = api.patch(url, {"enabled": False}, format="json")
-    read = client_for(member).get(url)
+    read = api_client(member).get(url)
     deleted = api.delete(url)
 
     assert missing.status_code == 404
@@ -175,7 +168,7 @@ def test_monitoring_config_lifecycle(staff, member):
 
 def test_monitoring_rejects_bad_values_with_field_messages(staff):
     club = make_club()
-    api = client_for(staff)
+    api = api_client(staff)
     url = f"/api/clubs/{club.pk}/monitoring"
 
     window = api.post(url, {"start_time_local": "22:00", "end_time_local": "08:00"}, format="json")

@@ -11,7 +11,12 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.services import account_create
 from clubs.models import Club, MonitoringConfig
-from clubs.services import club_delete, monitoring_configure, monitoring_delete
+from clubs.services import (
+    MonitoringSettings,
+    club_delete,
+    monitoring_configure,
+    monitoring_delete,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +39,10 @@ def test_it_creates_a_config_with_a_crontab_in_the_club_zone(madrid: Club, staff
 def test_it_updates_the_same_task_when_the_config_changes(madrid: Club):
     first = monitoring_configure(club=madrid)
     second = monitoring_configure(
-        club=madrid, frequency_minutes=30, start_time_local=time(9, 30), end_time_local=time(21)
+        club=madrid,
+        monitoring=MonitoringSettings(
+            frequency_minutes=30, start_time_local=time(9, 30), end_time_local=time(21)
+        ),
     )
     assert second.pk == first.pk
     assert second.periodic_task_id == first.periodic_task_id
@@ -45,7 +53,7 @@ def test_it_updates_the_same_task_when_the_config_changes(madrid: Club):
 
 
 def test_it_disables_the_task_with_the_config(madrid: Club):
-    config = monitoring_configure(club=madrid, enabled=False)
+    config = monitoring_configure(club=madrid, monitoring=MonitoringSettings(enabled=False))
     assert PeriodicTask.objects.get(pk=config.periodic_task_id).enabled is False
 
 
@@ -94,7 +102,7 @@ def test_it_rejects_a_bad_config_with_a_clear_message(
     madrid: Club, kwargs: Any, field: str, message: str
 ):
     with pytest.raises(ValidationError) as info:
-        monitoring_configure(club=madrid, **kwargs)
+        monitoring_configure(club=madrid, monitoring=MonitoringSettings(**kwargs))
     assert message in " ".join(info.value.message_dict[field])
     assert not MonitoringConfig.objects.exists()
     assert not PeriodicTask.objects.filter(task="availability.tasks.poll_club_scheduled").exists()
@@ -102,7 +110,9 @@ def test_it_rejects_a_bad_config_with_a_clear_message(
 
 def test_it_refuses_someone_elses_account_for_a_member(madrid: Club, reader: Any, member: Any):
     with pytest.raises(ValidationError) as info:
-        monitoring_configure(club=madrid, account=reader, user=member)
+        monitoring_configure(
+            club=madrid, monitoring=MonitoringSettings(account=reader), user=member
+        )
     assert info.value.message_dict == {
         "account": ["You can only monitor with your own Playtomic account or a staff member's."]
     }
@@ -111,5 +121,5 @@ def test_it_refuses_someone_elses_account_for_a_member(madrid: Club, reader: Any
 def test_it_refuses_a_members_account_even_for_staff(madrid: Club, member: Any, staff: Any):
     theirs = account_create(owner=member, email="m@example.org", password="pw-123456")
     with pytest.raises(ValidationError) as info:
-        monitoring_configure(club=madrid, account=theirs, user=staff)
+        monitoring_configure(club=madrid, monitoring=MonitoringSettings(account=theirs), user=staff)
     assert "staff member's" in info.value.message_dict["account"][0]

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from playtomic_monitor.api import AnonThrottle, SearchThrottle, UserThrottle
 from playtomic_monitor.authentication import client_address
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +39,8 @@ def rates(settings, member, outsider):
     cache.delete_many(counts)
 
 
-def signed_in(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_a_user_over_the_user_rate_gets_429_with_retry_after(rates, member, outsider):
-    api = signed_in(member)
+    api = api_client(member)
 
     statuses = [api.get("/api/clubs/").status_code for _ in range(3)]
     throttled = api.get("/api/clubs/")
@@ -53,7 +48,7 @@ def test_a_user_over_the_user_rate_gets_429_with_retry_after(rates, member, outs
     assert statuses == [200, 200, 200]
     assert throttled.status_code == 429
     assert 0 < int(throttled["Retry-After"]) <= 60
-    assert signed_in(outsider).get("/api/clubs/").status_code == 200  # counted per user
+    assert api_client(outsider).get("/api/clubs/").status_code == 200  # counted per user
 
 
 def test_an_anonymous_address_over_the_anon_rate_gets_429(rates):

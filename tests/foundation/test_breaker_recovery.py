@@ -21,22 +21,17 @@ from playtomic.errors import CircuitOpen, ConnectionFailed, Unauthorized
 from playtomic.sandbox import SandboxServer
 from playtomic.types import CourtAvailability, Tokens
 from playtomic_monitor.ratelimit import HostGuard
+from tests.support.sandbox import EMAIL, PASSWORD, frozen_sandbox
 
 pytestmark = pytest.mark.django_db
 
-EMAIL, PASSWORD = "player@sandbox.test", "sandbox-password-1"
 SANDBOX_NOW = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
 DAY = date(2027, 3, 30)
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 RESET = 60
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=1, accounts=[(EMAIL, PASSWORD)], now=SANDBOX_NOW, frozen=True, demand=False
-    ) as server:
-        yield server
+sandbox = frozen_sandbox(now=SANDBOX_NOW)
 
 
 @pytest.fixture

@@ -1,34 +1,21 @@
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
 
+from tests.support.sandbox import sandbox_command
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_manage_py_sandbox_serves_the_sandbox_and_lists_its_accounts():
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "sandbox", "--port", "0", "--seed", "3"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+", first)
-        assert url, first
-        assert "account player@sandbox.test" in proc.stdout.readline()
-        state = requests.get(f"{url.group(0)}/_sandbox/state", timeout=5).json()
+    with sandbox_command("--seed", "3", manage_py=True) as (url, output):
+        assert "account player@sandbox.test" in output.readline()
+        state = requests.get(f"{url}/_sandbox/state", timeout=5).json()
         assert len(state["clubs"]) >= 4
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_manage_py_sandbox_rejects_a_bad_option_with_a_message():

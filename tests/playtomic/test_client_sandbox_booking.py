@@ -1,42 +1,27 @@
 """Booking through the client against the sandbox over real HTTP."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from playtomic import BadRequest, Money, PlaytomicClient, SlotUnavailable
-from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import first_slot, frozen_sandbox, hold, logged_in_client
 
-EMAIL, PASSWORD = "a@x.test", "pw"
 NOW = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
 DAY = date(2027, 3, 30)
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=1, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
+sandbox = frozen_sandbox(now=NOW)
 
 
 @pytest.fixture
 def client(sandbox) -> PlaytomicClient:
-    client = PlaytomicClient(sandbox.url, clock=sandbox.clock.now, backoff_base=0.001)
-    client.login(EMAIL, PASSWORD)
-    return client
-
-
-def first_slot(client, slug):
-    (tenant,) = client.search_tenants(slug=slug)
-    entries = client.availability_for_local_day(tenant.tenant_id, DAY, tenant.timezone)
-    return tenant, entries[0].slots[0]
+    return logged_in_client(sandbox)
 
 
 def test_it_books_pays_at_the_club_lists_and_cancels(client):
-    tenant, slot = first_slot(client, "sandbox-padel-madrid")
+    tenant, slot = first_slot(client, "sandbox-padel-madrid", DAY)
 
     intent = client.create_payment_intent(
         tenant_id=tenant.tenant_id,
@@ -83,30 +68,19 @@ def test_it_books_pays_at_the_club_lists_and_cancels(client):
 
 
 def test_it_reports_a_taken_slot_as_unavailable(client):
-    tenant, slot = first_slot(client, "sandbox-padel-madrid")
-    args = {
-        "tenant_id": tenant.tenant_id,
-        "resource_id": slot.resource_id,
-        "start": slot.start,
-        "duration_minutes": slot.duration_minutes,
-    }
-    client.create_payment_intent(**args)
+    tenant, slot = first_slot(client, "sandbox-padel-madrid", DAY)
+    hold(client, tenant.tenant_id, slot)
 
     with pytest.raises(SlotUnavailable) as caught:
-        client.create_payment_intent(**args)
+        hold(client, tenant.tenant_id, slot)
 
     assert caught.value.kind == "slot_unavailable"
     assert caught.value.status_code == "SLOT_NOT_AVAILABLE"
 
 
 def test_it_reports_a_second_confirmation_as_a_bad_request(client):
-    tenant, slot = first_slot(client, "sandbox-padel-madrid")
-    intent = client.create_payment_intent(
-        tenant_id=tenant.tenant_id,
-        resource_id=slot.resource_id,
-        start=slot.start,
-        duration_minutes=slot.duration_minutes,
-    )
+    tenant, slot = first_slot(client, "sandbox-padel-madrid", DAY)
+    intent = hold(client, tenant.tenant_id, slot)
     client.select_payment_method(intent.payment_intent_id, "CASH")
     client.confirm_payment_intent(intent.payment_intent_id)
 
@@ -118,13 +92,8 @@ def test_it_reports_a_second_confirmation_as_a_bad_request(client):
 
 
 def test_it_reports_an_unknown_payment_method_as_a_bad_request(client):
-    tenant, slot = first_slot(client, "sandbox-padel-madrid")
-    intent = client.create_payment_intent(
-        tenant_id=tenant.tenant_id,
-        resource_id=slot.resource_id,
-        start=slot.start,
-        duration_minutes=slot.duration_minutes,
-    )
+    tenant, slot = first_slot(client, "sandbox-padel-madrid", DAY)
+    intent = hold(client, tenant.tenant_id, slot)
 
     with pytest.raises(BadRequest) as caught:
         client.select_payment_method(intent.payment_intent_id, "BITCOIN")
@@ -136,15 +105,9 @@ def test_it_reads_wallet_balance_and_offers_no_cash_where_the_club_refuses_it(sa
     sandbox.add_account("w@x.test", "pw2", wallet_balance="50")
     client = PlaytomicClient(sandbox.url, clock=sandbox.clock.now)
     client.login("w@x.test", "pw2")
-    (tenant,) = client.search_tenants(slug="sandbox-racquets-london")
-    slot = client.availability_for_local_day(tenant.tenant_id, DAY, tenant.timezone)[0].slots[0]
+    tenant, slot = first_slot(client, "sandbox-racquets-london", DAY)
 
-    intent = client.create_payment_intent(
-        tenant_id=tenant.tenant_id,
-        resource_id=slot.resource_id,
-        start=slot.start,
-        duration_minutes=slot.duration_minutes,
-    )
+    intent = hold(client, tenant.tenant_id, slot)
 
     assert intent.method("CASH") is None
     wallet = intent.method("MERCHANT_WALLET")

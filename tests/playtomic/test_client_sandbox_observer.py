@@ -3,7 +3,6 @@ HTTP: the observer is asked before every attempt and told the outcome of each ex
 and each fault ends in an error whose class says whether it stops a poll, trips the breaker or
 leaves a write unclear."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,18 +21,13 @@ from playtomic import (
 )
 from playtomic.errors import CircuitOpen, RateLimitWait
 from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import first_slot, frozen_sandbox, hold, logged_in_client
 
-EMAIL, PASSWORD = "a@x.test", "pw"
 NOW = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
 DAY = date(2027, 3, 30)
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=1, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
+sandbox = frozen_sandbox(now=NOW)
 
 
 class Recorder:
@@ -62,10 +56,7 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def client(sandbox: SandboxServer, recorder: Recorder) -> PlaytomicClient:
-    client = PlaytomicClient(
-        sandbox.url, clock=sandbox.clock.now, backoff_base=0.001, observer=recorder
-    )
-    client.login(EMAIL, PASSWORD)
+    client = logged_in_client(sandbox, observer=recorder)
     recorder.events.clear()
     sandbox.clear_requests()
     return client
@@ -76,14 +67,8 @@ def madrid(client: PlaytomicClient) -> str:
 
 
 def hold_first_slot(client: PlaytomicClient) -> str:
-    (tenant,) = client.search_tenants(slug="sandbox-padel-madrid")
-    slot = client.availability_for_local_day(tenant.tenant_id, DAY, tenant.timezone)[0].slots[0]
-    intent = client.create_payment_intent(
-        tenant_id=tenant.tenant_id,
-        resource_id=slot.resource_id,
-        start=slot.start,
-        duration_minutes=slot.duration_minutes,
-    )
+    tenant, slot = first_slot(client, "sandbox-padel-madrid", DAY)
+    intent = hold(client, tenant.tenant_id, slot)
     cash = intent.method("CASH")
     assert cash is not None
     client.select_payment_method(intent.payment_intent_id, cash.payment_method_id)
@@ -184,16 +169,10 @@ def test_a_5xx_on_a_booking_post_is_unclear_and_counts_against_the_host(sandbox,
 def test_a_taken_slot_is_a_clear_answer_from_a_healthy_host(sandbox, client):
     tid = madrid(client)
     slot = client.availability_for_local_day(tid, DAY, "Europe/Madrid")[0].slots[0]
-    hold = {
-        "tenant_id": tid,
-        "resource_id": slot.resource_id,
-        "start": slot.start,
-        "duration_minutes": slot.duration_minutes,
-    }
-    client.create_payment_intent(**hold)
+    hold(client, tid, slot)
 
     with pytest.raises(SlotUnavailable) as caught:
-        client.create_payment_intent(**hold)
+        hold(client, tid, slot)
 
     error = caught.value
     assert not (error.outcome_unclear or error.trips_breaker or error.stops_poll)

@@ -1,15 +1,13 @@
 """The client's reads against the sandbox over real HTTP: tenants, availability, local days."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from playtomic import BadRequest, NotFound, PlaytomicClient, Tenant, WindowTooLarge
-from playtomic.sandbox import SandboxServer
 from playtomic.timewindows import local_date_of
+from tests.support.sandbox import frozen_sandbox, logged_in_client
 
-EMAIL, PASSWORD = "a@x.test", "pw"
 # A Friday before Europe's spring DST change (Sun 2027-03-28) and Sydney's autumn one
 # (Sun 2027-04-04).
 NOW = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
@@ -18,19 +16,12 @@ EUROPE_SHORT_DAY = date(2027, 3, 28)
 SYDNEY_LONG_DAY = date(2027, 4, 4)
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=1, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
+sandbox = frozen_sandbox(now=NOW, scope="module")
 
 
 @pytest.fixture(scope="module")
 def client(sandbox) -> PlaytomicClient:
-    client = PlaytomicClient(sandbox.url, clock=sandbox.clock.now, backoff_base=0.001)
-    client.login(EMAIL, PASSWORD)
-    return client
+    return logged_in_client(sandbox)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 sandbox over real HTTP."""
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,19 +16,13 @@ from playtomic import (
     Timeout,
     Unauthorized,
 )
-from playtomic.sandbox import SandboxServer
 from tests.support.observers import HostRecorder
+from tests.support.sandbox import EMAIL, PASSWORD, frozen_sandbox, logged_in_client
 
-EMAIL, PASSWORD = "a@x.test", "pw"
 NOW = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=1, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
+sandbox = frozen_sandbox(now=NOW)
 
 
 class Store:
@@ -44,14 +37,6 @@ class Store:
         return self.pairs[-1]
 
 
-def make_client(sandbox, **kwargs):
-    kwargs.setdefault("clock", sandbox.clock.now)
-    kwargs.setdefault("backoff_base", 0.001)
-    client = PlaytomicClient(sandbox.url, **kwargs)
-    client.login(EMAIL, PASSWORD)
-    return client
-
-
 def tenant_id(client):
     return client.search_tenants(slug="sandbox-padel-madrid")[0].tenant_id
 
@@ -62,7 +47,7 @@ def paths(sandbox):
 
 def test_it_rotates_refresh_tokens_and_the_store_always_holds_the_newest(sandbox):
     store = Store()
-    client = make_client(sandbox, token_store=store)
+    client = logged_in_client(sandbox, token_store=store)
     first = store.newest
 
     second = client.refresh()
@@ -85,7 +70,7 @@ def test_it_rotates_refresh_tokens_and_the_store_always_holds_the_newest(sandbox
 
 def test_it_refreshes_before_the_access_token_expires(sandbox):
     store = Store()
-    client = make_client(sandbox, token_store=store)
+    client = logged_in_client(sandbox, token_store=store)
     tid = tenant_id(client)
     sandbox.advance(timedelta(minutes=59, seconds=30))
     sandbox.clear_requests()
@@ -98,7 +83,7 @@ def test_it_refreshes_before_the_access_token_expires(sandbox):
 
 def test_it_refreshes_and_retries_once_when_the_server_expires_the_token(sandbox):
     store = Store()
-    client = make_client(sandbox, token_store=store)
+    client = logged_in_client(sandbox, token_store=store)
     tid = tenant_id(client)
     sandbox.expire_tokens()
     sandbox.clear_requests()
@@ -115,7 +100,7 @@ def test_it_refreshes_and_retries_once_when_the_server_expires_the_token(sandbox
 
 
 def test_it_raises_unauthorized_when_refresh_tokens_are_revoked(sandbox):
-    client = make_client(sandbox)
+    client = logged_in_client(sandbox)
     sandbox.expire_tokens(refresh_tokens=True)
 
     with pytest.raises(Unauthorized) as caught:
@@ -131,7 +116,7 @@ def test_it_rejects_bad_credentials(sandbox):
 
 def test_it_retries_reads_through_server_errors_calling_the_hook_each_time(sandbox):
     hosts: list[str] = []
-    client = make_client(sandbox, observer=HostRecorder(hosts))
+    client = logged_in_client(sandbox, observer=HostRecorder(hosts))
     tid = tenant_id(client)
     sandbox.add_fault(endpoint="tenant", error_rate=1.0, error_status=503, count=2)
     sandbox.clear_requests()
@@ -144,7 +129,7 @@ def test_it_retries_reads_through_server_errors_calling_the_hook_each_time(sandb
 
 
 def test_it_gives_up_on_persistent_server_errors(sandbox):
-    client = make_client(sandbox, max_retries=2)
+    client = logged_in_client(sandbox, max_retries=2)
     sandbox.add_fault(endpoint="matches", error_rate=1.0, error_status=500)
     sandbox.clear_requests()
 
@@ -156,7 +141,7 @@ def test_it_gives_up_on_persistent_server_errors(sandbox):
 
 
 def test_it_never_retries_a_payment_intent_post(sandbox):
-    client = make_client(sandbox)
+    client = logged_in_client(sandbox)
     tid = tenant_id(client)
     sandbox.add_fault(endpoint="create_payment_intent", error_rate=1.0, error_status=503)
     sandbox.clear_requests()
@@ -174,7 +159,7 @@ def test_it_never_retries_a_payment_intent_post(sandbox):
 
 def test_it_honours_retry_after_on_reads(sandbox):
     sleeps: list[float] = []
-    client = make_client(sandbox, sleep=sleeps.append)
+    client = logged_in_client(sandbox, sleep=sleeps.append)
     sandbox.add_fault(endpoint="matches", rate_limit=True, retry_after=1, count=1)
 
     assert client.list_matches() == []
@@ -182,7 +167,7 @@ def test_it_honours_retry_after_on_reads(sandbox):
 
 
 def test_it_gives_up_at_once_when_retry_after_exceeds_the_cap(sandbox):
-    client = make_client(sandbox, retry_after_cap=0.5)
+    client = logged_in_client(sandbox, retry_after_cap=0.5)
     sandbox.add_fault(endpoint="matches", rate_limit=True, retry_after=5)
     sandbox.clear_requests()
 
@@ -195,7 +180,7 @@ def test_it_gives_up_at_once_when_retry_after_exceeds_the_cap(sandbox):
 
 
 def test_it_reports_an_edge_block_without_retrying(sandbox):
-    client = make_client(sandbox)
+    client = logged_in_client(sandbox)
     sandbox.add_fault(endpoint="availability", edge_block=True)
     sandbox.clear_requests()
 
@@ -208,7 +193,7 @@ def test_it_reports_an_edge_block_without_retrying(sandbox):
 
 
 def test_it_reports_malformed_json_as_a_schema_error(sandbox):
-    client = make_client(sandbox)
+    client = logged_in_client(sandbox)
     sandbox.add_fault(endpoint="tenants", malformed_json=True)
 
     with pytest.raises(SchemaError) as caught:
@@ -219,14 +204,14 @@ def test_it_reports_malformed_json_as_a_schema_error(sandbox):
 
 
 def test_it_retries_a_read_after_a_dropped_connection(sandbox):
-    client = make_client(sandbox)
+    client = logged_in_client(sandbox)
     sandbox.add_fault(endpoint="matches", drop_connection="before", count=1)
 
     assert client.list_matches() == []
 
 
 def test_it_reports_a_dropped_connection_on_a_post_without_retrying(sandbox):
-    client = make_client(sandbox)
+    client = logged_in_client(sandbox)
     sandbox.add_fault(endpoint="cancel_match", drop_connection="after")
     sandbox.clear_requests()
 
@@ -238,7 +223,7 @@ def test_it_reports_a_dropped_connection_on_a_post_without_retrying(sandbox):
 
 
 def test_it_times_out_a_slow_read(sandbox):
-    client = make_client(sandbox, read_timeout=0.05, max_retries=1)
+    client = logged_in_client(sandbox, read_timeout=0.05, max_retries=1)
     sandbox.add_fault(endpoint="matches", latency_ms=200)
     sandbox.clear_requests()
 

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
 
 from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import EMAIL, PASSWORD, frozen_sandbox
 
-EMAIL, PASSWORD = "owner@sandbox.test", "secret-1"
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
 
 # Module-level session: keep-alive to the sandbox, no per-call timeout noise.
 http = requests.Session()
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=3, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
+sandbox = frozen_sandbox(now=NOW, seed=3)
 
 
 def login(sandbox: SandboxServer) -> dict[str, str]:

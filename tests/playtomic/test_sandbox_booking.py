@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 import requests
 
 from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import EMAIL, PASSWORD, frozen_sandbox, logged_in_session
 
-EMAIL, PASSWORD = "owner@sandbox.test", "secret-1"
 OTHER, OTHER_PASSWORD = "other@sandbox.test", "secret-2"
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
 MATCH_KEYS = {
@@ -32,20 +30,7 @@ MATCH_KEYS = {
 http = requests.Session()
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    accounts = [(EMAIL, PASSWORD), (OTHER, OTHER_PASSWORD)]
-    with SandboxServer(seed=11, accounts=accounts, now=NOW, frozen=True, demand=False) as server:
-        yield server
-
-
-def session(
-    sandbox: SandboxServer, email: str = EMAIL, password: str = PASSWORD
-) -> requests.Session:
-    s = requests.Session()
-    answer = s.post(f"{sandbox.url}/v3/auth/login", json={"email": email, "password": password})
-    s.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return s
+sandbox = frozen_sandbox(now=NOW, seed=11, accounts=[(EMAIL, PASSWORD), (OTHER, OTHER_PASSWORD)])
 
 
 def club(sandbox: SandboxServer, slug: str) -> tuple[str, str]:
@@ -64,6 +49,20 @@ def body(tenant_id: str, resource_id: str, start: str, duration: int = 90) -> di
         "user_id": "me",
         "cart": {"requested_item": {"cart_item_type": "CUSTOMER_MATCH", "cart_item_data": data}},
     }
+
+
+def intend(
+    s: requests.Session,
+    sandbox: SandboxServer,
+    tenant_id: str,
+    resource_id: str,
+    start: str,
+    duration: int = 90,
+) -> requests.Response:
+    """Ask for a payment intent (a hold) on the slot."""
+    return s.post(
+        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, resource_id, start, duration)
+    )
 
 
 def slots(
@@ -85,12 +84,10 @@ def slots(
 
 def test_a_booking_goes_from_intent_to_match_and_back_to_free(sandbox: SandboxServer) -> None:
     tenant_id, court = club(sandbox, "sandbox-padel-madrid")
-    s, other = session(sandbox), session(sandbox, OTHER, OTHER_PASSWORD)
+    s, other = logged_in_session(sandbox), logged_in_session(sandbox, OTHER, OTHER_PASSWORD)
     assert ("18:00:00", 90) in slots(s, sandbox, tenant_id, court, "2027-01-07")
 
-    created = s.post(
-        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-07T18:00:00")
-    )
+    created = intend(s, sandbox, tenant_id, court, "2027-01-07T18:00:00")
     assert created.status_code == 200
     intent = created.json()
     assert intent["status"] == "REQUIRES_PAYMENT_METHOD"
@@ -109,9 +106,7 @@ def test_a_booking_goes_from_intent_to_match_and_back_to_free(sandbox: SandboxSe
 
     # The hold hides the slot from everyone and blocks a second intent.
     assert ("18:00:00", 90) not in slots(other, sandbox, tenant_id, court, "2027-01-07")
-    taken = other.post(
-        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-07T18:00:00")
-    )
+    taken = intend(other, sandbox, tenant_id, court, "2027-01-07T18:00:00")
     assert taken.status_code == 409
     assert taken.json()["status"] == "SLOT_NOT_AVAILABLE"
 
@@ -161,10 +156,8 @@ def test_a_booking_goes_from_intent_to_match_and_back_to_free(sandbox: SandboxSe
 
 def test_a_hold_lasts_five_minutes_then_the_slot_reappears(sandbox: SandboxServer) -> None:
     tenant_id, court = club(sandbox, "sandbox-padel-madrid")
-    s = session(sandbox)
-    intent = s.post(
-        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-07T10:00:00")
-    ).json()
+    s = logged_in_session(sandbox)
+    intent = intend(s, sandbox, tenant_id, court, "2027-01-07T10:00:00").json()
     url = f"{sandbox.url}/v1/payment_intents/{intent['payment_intent_id']}"
     s.patch(url, json={"selected_payment_method_id": "CASH"})
     sandbox.advance(timedelta(minutes=4, seconds=59))
@@ -179,10 +172,8 @@ def test_a_hold_lasts_five_minutes_then_the_slot_reappears(sandbox: SandboxServe
 def test_payment_methods_depend_on_the_club_and_the_account(sandbox: SandboxServer) -> None:
     sandbox.add_account("wallet@sandbox.test", "pw-3", wallet_balance=50, saved_card=False)
     tenant_id, court = club(sandbox, "sandbox-racquets-london")
-    s = session(sandbox, "wallet@sandbox.test", "pw-3")
-    intent = s.post(
-        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-07T10:00:00", 60)
-    ).json()
+    s = logged_in_session(sandbox, "wallet@sandbox.test", "pw-3")
+    intent = intend(s, sandbox, tenant_id, court, "2027-01-07T10:00:00", 60).json()
     [wallet] = intent["available_payment_methods"]
     assert wallet["method_type"] == "MERCHANT_WALLET"
     assert wallet["payment_method_id"].startswith("MERCHANT_WALLET-")
@@ -192,8 +183,8 @@ def test_payment_methods_depend_on_the_club_and_the_account(sandbox: SandboxServ
     assert s.post(f"{url}/confirmation", json={}).json()["status"] == "SUCCEEDED"
     assert sandbox.world.accounts["wallet@sandbox.test"].wallet_balance == 2  # 50 - 48 GBP
 
-    card_only = session(sandbox).post(
-        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-07T12:00:00", 60)
+    card_only = intend(
+        logged_in_session(sandbox), sandbox, tenant_id, court, "2027-01-07T12:00:00", 60
     )
     assert [m["method_type"] for m in card_only.json()["available_payment_methods"]] == [
         "CREDIT_CARD"
@@ -202,15 +193,13 @@ def test_payment_methods_depend_on_the_club_and_the_account(sandbox: SandboxServ
 
 def test_invalid_slots_are_refused_with_409(sandbox: SandboxServer) -> None:
     tenant_id, court = club(sandbox, "sandbox-padel-madrid")
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     for start, duration in (
         ("2027-01-07T10:15:00", 90),
         ("2027-01-07T10:00:00", 45),
         ("2027-01-07T03:00:00", 60),
     ):
-        answer = s.post(
-            f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, start, duration)
-        )
+        answer = intend(s, sandbox, tenant_id, court, start, duration)
         assert answer.status_code == 409
     assert s.post(f"{sandbox.url}/v1/payment_intents", json={"cart": {}}).status_code == 400
 
@@ -220,55 +209,38 @@ def test_a_rolling_window_releases_each_slot_at_its_booking_ahead_limit(
 ) -> None:
     # Madrid: 20160 minutes (14 days). A slot at 2027-01-19T10:00Z opens at 2027-01-05T10:00Z.
     tenant_id, court = club(sandbox, "sandbox-padel-madrid")
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     offered = slots(s, sandbox, tenant_id, court, "2027-01-19")
     assert ("11:30:00", 90) in offered and ("12:30:00", 90) not in offered
-    late = s.post(
-        f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-19T12:30:00")
-    )
+    late = intend(s, sandbox, tenant_id, court, "2027-01-19T12:30:00")
     assert late.status_code == 409
     # A member with a 30-day window sees and books it now.
     http.post(
         f"{sandbox.url}/_sandbox/accounts",
         json={"email": "member@sandbox.test", "password": "pw-4", "booking_ahead_limit": 43200},
     )
-    member = session(sandbox, "member@sandbox.test", "pw-4")
+    member = logged_in_session(sandbox, "member@sandbox.test", "pw-4")
     assert ("12:30:00", 90) in slots(member, sandbox, tenant_id, court, "2027-01-19")
-    assert (
-        member.post(
-            f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-19T12:30:00")
-        ).status_code
-        == 200
-    )
+    assert intend(member, sandbox, tenant_id, court, "2027-01-19T12:30:00").status_code == 200
 
 
 def test_a_fixed_time_club_releases_whole_days_at_0830_local(sandbox: SandboxServer) -> None:
     # Antwerp: day D opens at 08:30 Brussels (07:30 UTC in winter) on D - 14.
     tenant_id, court = club(sandbox, "sandbox-padel-antwerpen")
     sandbox.set_clock(now="2027-01-06T07:29:59", frozen=True)
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     assert slots(s, sandbox, tenant_id, court, "2027-01-20") == set()
-    assert (
-        s.post(
-            f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-20T18:00:00")
-        ).status_code
-        == 409
-    )
+    assert intend(s, sandbox, tenant_id, court, "2027-01-20T18:00:00").status_code == 409
     assert slots(s, sandbox, tenant_id, court, "2027-01-19")
     sandbox.set_clock(now="2027-01-06T07:30:00", frozen=True)
     offered = slots(s, sandbox, tenant_id, court, "2027-01-20")
     assert ("07:00:00", 60) in offered and ("21:00:00", 60) in offered
-    assert (
-        s.post(
-            f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, "2027-01-20T18:00:00")
-        ).status_code
-        == 200
-    )
+    assert intend(s, sandbox, tenant_id, court, "2027-01-20T18:00:00").status_code == 200
 
 
 def test_a_release_override_opens_one_date_at_the_given_instant(sandbox: SandboxServer) -> None:
     tenant_id, court = club(sandbox, "sandbox-padel-antwerpen")
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     answer = http.post(
         f"{sandbox.url}/_sandbox/releases",
         json={
@@ -287,11 +259,9 @@ def test_a_release_override_opens_one_date_at_the_given_instant(sandbox: Sandbox
 
 def test_matches_filter_by_start_date_and_page(sandbox: SandboxServer) -> None:
     tenant_id, court = club(sandbox, "sandbox-padel-madrid")
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     for start in ("2027-01-07T09:00:00", "2027-01-08T09:00:00", "2027-01-09T10:00:00"):
-        intent = s.post(
-            f"{sandbox.url}/v1/payment_intents", json=body(tenant_id, court, start)
-        ).json()
+        intent = intend(s, sandbox, tenant_id, court, start).json()
         url = f"{sandbox.url}/v1/payment_intents/{intent['payment_intent_id']}"
         s.patch(url, json={"selected_payment_method_id": "CASH"})
         s.post(f"{url}/confirmation")
@@ -307,4 +277,7 @@ def test_matches_filter_by_start_date_and_page(sandbox: SandboxServer) -> None:
     assert [m["start_date"] for m in later] == ["2027-01-08T09:00:00", "2027-01-09T10:00:00"]
     page = s.get(url, params={"size": "1", "page": "1", "sort": "start_date,desc"}).json()
     assert [m["start_date"] for m in page] == ["2027-01-08T09:00:00"]
-    assert session(sandbox, OTHER, OTHER_PASSWORD).get(url, params={"owner_id": "me"}).json() == []
+    assert (
+        logged_in_session(sandbox, OTHER, OTHER_PASSWORD).get(url, params={"owner_id": "me"}).json()
+        == []
+    )

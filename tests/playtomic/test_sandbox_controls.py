@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,27 +10,21 @@ import pytest
 import requests
 
 from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import (
+    EMAIL,
+    PASSWORD,
+    frozen_sandbox,
+    logged_in_session,
+    sandbox_command,
+)
 
-EMAIL, PASSWORD = "owner@sandbox.test", "secret-1"
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
 
 # Module-level session: keep-alive to the sandbox, no per-call timeout noise.
 http = requests.Session()
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=5, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
-
-
-def session(sandbox: SandboxServer) -> requests.Session:
-    s = requests.Session()
-    answer = s.post(f"{sandbox.url}/v3/auth/login", json={"email": EMAIL, "password": PASSWORD})
-    s.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return s
+sandbox = frozen_sandbox(now=NOW, seed=5)
 
 
 def fault(sandbox: SandboxServer, **rule: Any) -> None:
@@ -41,7 +32,7 @@ def fault(sandbox: SandboxServer, **rule: Any) -> None:
 
 
 def test_a_latency_fault_delays_only_its_endpoint(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     fault(sandbox, endpoint="tenant", latency_ms=150)
     started = time.perf_counter()
     s.get(f"{sandbox.url}/v1/tenants")
@@ -52,7 +43,7 @@ def test_a_latency_fault_delays_only_its_endpoint(sandbox: SandboxServer) -> Non
 
 
 def test_an_error_fault_with_a_count_hits_the_next_n_requests_only(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     fault(sandbox, endpoint="*", error_rate=1.0, error_status=502, count=2)
     statuses = [s.get(f"{sandbox.url}/v1/tenants").status_code for _ in range(3)]
     assert statuses == [502, 502, 200]
@@ -60,7 +51,7 @@ def test_an_error_fault_with_a_count_hits_the_next_n_requests_only(sandbox: Sand
 
 
 def test_a_rate_limit_fault_answers_429_with_retry_after(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     fault(sandbox, endpoint="tenants", rate_limit=True, retry_after=7, count=1)
     answer = s.get(f"{sandbox.url}/v1/tenants")
     assert answer.status_code == 429
@@ -78,7 +69,7 @@ def test_an_edge_block_fault_answers_the_cloudfront_html_403(sandbox: SandboxSer
 
 
 def test_a_malformed_json_fault_corrupts_the_body(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     fault(sandbox, endpoint="tenants", malformed_json=True, count=1)
     answer = s.get(f"{sandbox.url}/v1/tenants")
     assert answer.status_code == 200
@@ -87,7 +78,7 @@ def test_a_malformed_json_fault_corrupts_the_body(sandbox: SandboxServer) -> Non
 
 
 def test_a_drop_fault_closes_the_connection_without_a_response(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     fault(sandbox, endpoint="tenants", drop_connection="before", count=1)
     with pytest.raises(requests.ConnectionError):
         s.get(f"{sandbox.url}/v1/tenants")
@@ -97,7 +88,7 @@ def test_a_drop_fault_closes_the_connection_without_a_response(sandbox: SandboxS
 
 
 def test_deleting_faults_clears_them(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     fault(sandbox, error_rate=1.0)
     assert s.get(f"{sandbox.url}/v1/tenants").status_code == 503
     http.delete(f"{sandbox.url}/_sandbox/faults")
@@ -107,7 +98,7 @@ def test_deleting_faults_clears_them(sandbox: SandboxServer) -> None:
 
 
 def test_the_request_log_records_every_api_request(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     before = time.time()
     s.get(
         f"{sandbox.url}/v1/availability",
@@ -183,7 +174,7 @@ def test_rivals_book_at_release_plus_delay_on_a_frozen_clock(sandbox: SandboxSer
         <= timedelta(milliseconds=500)
     )
     sandbox.advance(timedelta(seconds=5.6))
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     answer = s.post(
         f"{sandbox.url}/v1/payment_intents",
         json={"cart": {"requested_item": {"cart_item_data": slot}}},
@@ -196,7 +187,7 @@ def test_rivals_book_at_release_plus_delay_on_a_frozen_clock(sandbox: SandboxSer
 def test_a_rival_loses_to_an_account_that_booked_first_in_real_time() -> None:
     with SandboxServer(seed=5, accounts=[(EMAIL, PASSWORD)], demand=False) as sandbox:
         madrid = sandbox.world.club_by_slug("sandbox-padel-madrid")
-        s = session(sandbox)
+        s = logged_in_session(sandbox)
         day = (sandbox.clock.now() + timedelta(days=20)).astimezone(madrid.zone).date()
         release = sandbox.clock.now() + timedelta(milliseconds=300)
         sandbox.set_release(madrid.tenant_id, day, release)
@@ -243,31 +234,8 @@ def test_state_lists_clubs_accounts_and_bookings_and_reset_restores_the_seed(
 
 
 def test_the_command_line_prints_the_url_and_the_accounts() -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "playtomic.sandbox",
-            "--port",
-            "0",
-            "--seed",
-            "2",
-            "--account",
-            "cli@sandbox.test:pw",
-            "--speed",
-            "2",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        second = process.stdout.readline()
-        assert first.startswith("Playtomic sandbox listening on http://127.0.0.1:")
+    args = ("--seed", "2", "--account", "cli@sandbox.test:pw", "--speed", "2")
+    with sandbox_command(*args) as (url, output):
+        second = output.readline()
         assert "cli@sandbox.test" in second and "pw" not in second.replace("cli@sandbox.test", "")
-        url = first.split()[4]
         assert http.get(f"{url}/_sandbox/clock").json()["mode"] == "accelerated"
-    finally:
-        process.terminate()
-        process.wait(timeout=5)

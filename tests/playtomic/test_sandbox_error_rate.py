@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import requests
-
 from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import EMAIL, PASSWORD, logged_in_session
 
-EMAIL, PASSWORD = "owner@sandbox.test", "secret-1"
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
 REQUESTS = 200
 
@@ -17,11 +15,7 @@ def _statuses_under_half_error_rate(seed: int) -> list[int]:
     with SandboxServer(
         seed=seed, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
     ) as sandbox:
-        http = requests.Session()
-        login = http.post(
-            f"{sandbox.url}/v3/auth/login", json={"email": EMAIL, "password": PASSWORD}
-        )
-        http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        http = logged_in_session(sandbox)
         rule = {"endpoint": "tenants", "error_rate": 0.5, "error_status": 503}
         assert http.post(f"{sandbox.url}/_sandbox/faults", json=rule).status_code == 200
         return [http.get(f"{sandbox.url}/v1/tenants").status_code for _ in range(REQUESTS)]

@@ -23,9 +23,9 @@ from playtomic.client import PlaytomicClient
 from playtomic.sandbox import SandboxServer
 from playtomic.sandbox.clock import SandboxClock
 from playtomic.sandbox.network import Delay, NetworkModel
+from tests.support.sandbox import EMAIL, PASSWORD, logged_in_session, sandbox_command
 
 ROOT = Path(__file__).resolve().parents[2]
-EMAIL, PASSWORD = "racer@sandbox.test", "secret-1"
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
 RELEASE = datetime(2027, 1, 5, 12, 0, 10, tzinfo=UTC)
 RELEASED_DAY = "2027-01-30"
@@ -33,13 +33,6 @@ MS = timedelta(milliseconds=1)
 
 # Control calls: keep-alive to the sandbox.
 http = requests.Session()
-
-
-def session(sandbox: SandboxServer) -> requests.Session:
-    s = requests.Session()
-    answer = s.post(f"{sandbox.url}/v3/auth/login", json={"email": EMAIL, "password": PASSWORD})
-    s.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return s
 
 
 def madrid_slot(sandbox: SandboxServer, court: int, start: str) -> dict[str, Any]:
@@ -92,7 +85,7 @@ def test_the_date_header_and_received_at_read_the_sandbox_clock_with_its_offset(
     offset: float,
 ) -> None:
     with SandboxServer(seed=1, accounts=[(EMAIL, PASSWORD)], offset_seconds=offset) as sandbox:
-        s = session(sandbox)
+        s = logged_in_session(sandbox)
         sent = time.time()
         answer = s.get(f"{sandbox.url}/v1/tenants")
         answered = time.time()
@@ -151,7 +144,7 @@ def test_the_inbound_delay_comes_before_the_receive_instant_and_the_outbound_aft
         inbound=Delay(base_ms=120), processing=Delay(base_ms=50), outbound=Delay(base_ms=80)
     )
     with SandboxServer(seed=1, accounts=[(EMAIL, PASSWORD)], network=model) as sandbox:
-        s = session(sandbox)
+        s = logged_in_session(sandbox)
         sent = time.time()
         answer = s.get(f"{sandbox.url}/v1/tenants")
         answered = time.time()
@@ -167,7 +160,7 @@ def test_the_inbound_delay_comes_before_the_receive_instant_and_the_outbound_aft
 
 def test_without_a_model_requests_are_not_delayed() -> None:
     with SandboxServer(seed=1, accounts=[(EMAIL, PASSWORD)]) as sandbox:
-        s = session(sandbox)
+        s = logged_in_session(sandbox)
         started = time.perf_counter()
         s.get(f"{sandbox.url}/v1/tenants")
         assert time.perf_counter() - started < 0.1
@@ -310,7 +303,7 @@ def test_the_constructor_refuses_both_now_and_an_offset() -> None:
 def test_a_request_received_5ms_before_the_release_is_refused_as_early_and_one_at_it_books(
     frozen: SandboxServer,
 ) -> None:
-    s = session(frozen)
+    s = logged_in_session(frozen)
     slot = madrid_slot(frozen, 0, f"{RELEASED_DAY}T17:00:00")
     frozen.set_clock(now=(RELEASE - 5 * MS).isoformat(), frozen=True)
 
@@ -330,7 +323,7 @@ def test_a_request_received_5ms_before_the_release_is_refused_as_early_and_one_a
 def test_a_rival_set_at_t_plus_5ms_books_at_that_instant_on_the_sandbox_clock(
     frozen: SandboxServer,
 ) -> None:
-    s = session(frozen)
+    s = logged_in_session(frozen)
     before_rival = madrid_slot(frozen, 0, f"{RELEASED_DAY}T17:00:00")
     after_rival = madrid_slot(frozen, 1, f"{RELEASED_DAY}T17:00:00")
     rivals = http.post(
@@ -364,7 +357,7 @@ def test_on_a_running_offset_clock_a_t_plus_5ms_rival_beats_a_request_received_a
         network=NetworkModel(inbound=Delay(base_ms=10), outbound=Delay(base_ms=10)),
     ) as sandbox:
         madrid = sandbox.world.club_by_slug("sandbox-padel-madrid")
-        s = session(sandbox)
+        s = logged_in_session(sandbox)
         release = sandbox.clock.now() + timedelta(milliseconds=400)
         day = (release + timedelta(days=20)).astimezone(madrid.zone).date()
         sandbox.set_release(madrid.tenant_id, day, release)
@@ -392,7 +385,7 @@ def test_on_a_running_clock_a_request_is_judged_at_its_arrival_not_its_sending()
         network=NetworkModel(inbound=Delay(base_ms=100)),
     ) as sandbox:
         madrid = sandbox.world.club_by_slug("sandbox-padel-madrid")
-        s = session(sandbox)
+        s = logged_in_session(sandbox)
         release = sandbox.clock.now() + timedelta(milliseconds=600)
         day = (release + timedelta(days=20)).astimezone(madrid.zone).date()
         sandbox.set_release(madrid.tenant_id, day, release)
@@ -417,45 +410,13 @@ def test_on_a_running_clock_a_request_is_judged_at_its_arrival_not_its_sending()
 
 
 def test_the_command_line_sets_the_clock_offset_and_the_network_model() -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "playtomic.sandbox",
-            "--port",
-            "0",
-            "--offset-seconds",
-            "-3",
-            "--drift-ppm",
-            "100",
-            "--inbound-ms",
-            "15",
-            "--outbound-ms",
-            "12",
-            "--processing-ms",
-            "2",
-            "--jitter",
-            "pareto",
-            "--jitter-ms",
-            "3",
-            "--jitter-shape",
-            "1.5",
-            "--jitter-cap-ms",
-            "200",
-            "--network-seed",
-            "9",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+    args = (
+        "--offset-seconds -3 --drift-ppm 100 --inbound-ms 15 --outbound-ms 12 --processing-ms 2"
+        " --jitter pareto --jitter-ms 3 --jitter-shape 1.5 --jitter-cap-ms 200 --network-seed 9"
     )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[4]
+    with sandbox_command(*args.split()) as (url, _):
         clock = http.get(f"{url}/_sandbox/clock").json()
         network = http.get(f"{url}/_sandbox/network").json()
-    finally:
-        process.terminate()
-        process.wait(timeout=5)
 
     assert clock["offset_seconds"] == pytest.approx(-3, abs=0.01)
     assert clock["drift_ppm"] == 100
@@ -467,30 +428,11 @@ def test_the_command_line_sets_the_clock_offset_and_the_network_model() -> None:
 
 
 def test_manage_py_sandbox_takes_a_whole_network_model_as_json() -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "sandbox",
-            "--port",
-            "0",
-            "--offset-seconds",
-            "2.7",
-            "--network",
-            '{"inbound": {"base_ms": 20, "jitter": "lognormal", "jitter_ms": 5}}',
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[4]
+    model = '{"inbound": {"base_ms": 20, "jitter": "lognormal", "jitter_ms": 5}}'
+    args = ("--offset-seconds", "2.7", "--network", model)
+    with sandbox_command(*args, manage_py=True) as (url, _):
         clock = http.get(f"{url}/_sandbox/clock").json()
         network = http.get(f"{url}/_sandbox/network").json()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
     assert clock["offset_seconds"] == pytest.approx(2.7, abs=0.01)
     assert network["inbound"]["base_ms"] == 20 and network["inbound"]["jitter"] == "lognormal"

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 import requests
 
 from playtomic.sandbox import SandboxServer
+from tests.support.sandbox import frozen_sandbox, logged_in_session
 
-EMAIL, PASSWORD = "owner@sandbox.test", "secret-1"
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)  # a Tuesday in winter: London = UTC, Madrid = UTC+1
 
 TENANT_KEYS = {
@@ -70,30 +68,20 @@ RESOURCE_KEYS = {
 http = requests.Session()
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(
-        seed=7, accounts=[(EMAIL, PASSWORD)], now=NOW, frozen=True, demand=False
-    ) as server:
-        yield server
-
-
-def session(sandbox: SandboxServer) -> requests.Session:
-    s = requests.Session()
-    answer = s.post(f"{sandbox.url}/v3/auth/login", json={"email": EMAIL, "password": PASSWORD})
-    s.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return s
+sandbox = frozen_sandbox(now=NOW, seed=7)
 
 
 def tenant(sandbox: SandboxServer, slug: str) -> dict[str, Any]:
-    answer = session(sandbox).get(f"{sandbox.url}/v1/tenants", params={"tenant_uid": slug})
+    answer = logged_in_session(sandbox).get(
+        f"{sandbox.url}/v1/tenants", params={"tenant_uid": slug}
+    )
     [found] = answer.json()
     assert isinstance(found, dict)
     return found
 
 
 def availability(sandbox: SandboxServer, tenant_id: str, **params: str) -> list[dict[str, Any]]:
-    answer = session(sandbox).get(
+    answer = logged_in_session(sandbox).get(
         f"{sandbox.url}/v1/availability", params={"tenant_id": tenant_id, **params}
     )
     assert answer.status_code == 200, answer.text
@@ -113,7 +101,7 @@ def offered(entries: list[dict[str, Any]], resource_id: str, day: str) -> dict[s
 
 
 def test_tenant_objects_have_exactly_the_documented_fields(sandbox: SandboxServer) -> None:
-    answer = session(sandbox).get(f"{sandbox.url}/v1/tenants")
+    answer = logged_in_session(sandbox).get(f"{sandbox.url}/v1/tenants")
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("application/json")
     tenants = answer.json()
@@ -144,7 +132,7 @@ def test_tenant_objects_have_exactly_the_documented_fields(sandbox: SandboxServe
 def test_the_world_has_clubs_in_four_zones_and_a_ten_court_madrid_club(
     sandbox: SandboxServer,
 ) -> None:
-    tenants = session(sandbox).get(f"{sandbox.url}/v1/tenants").json()
+    tenants = logged_in_session(sandbox).get(f"{sandbox.url}/v1/tenants").json()
     zones = {t["address"]["timezone"] for t in tenants}
     assert {"Europe/Madrid", "Europe/London", "America/Mexico_City", "Australia/Sydney"} <= zones
     madrid = tenant(sandbox, "sandbox-padel-madrid")
@@ -156,7 +144,7 @@ def test_the_world_has_clubs_in_four_zones_and_a_ten_court_madrid_club(
 
 
 def test_it_filters_clubs_by_name_coordinate_sport_and_status(sandbox: SandboxServer) -> None:
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     url = f"{sandbox.url}/v1/tenants"
     assert [t["slug"] for t in s.get(url, params={"tenant_name": "SYDNEY"}).json()] == [
         "sandbox-padel-sydney"
@@ -173,7 +161,9 @@ def test_it_filters_clubs_by_name_coordinate_sport_and_status(sandbox: SandboxSe
 
 
 def test_it_answers_an_unknown_tenant_with_the_error_body(sandbox: SandboxServer) -> None:
-    answer = session(sandbox).get(f"{sandbox.url}/v1/tenants/00000000-0000-4000-8000-000000000000")
+    answer = logged_in_session(sandbox).get(
+        f"{sandbox.url}/v1/tenants/00000000-0000-4000-8000-000000000000"
+    )
     assert answer.status_code == 404
     assert answer.json() == {"status": "NOT_FOUND", "localized_message": "Tenant not found"}
 
@@ -218,7 +208,7 @@ def test_availability_entries_have_exactly_the_documented_fields(sandbox: Sandbo
 
 def test_it_rejects_a_window_longer_than_25_hours(sandbox: SandboxServer) -> None:
     madrid = tenant(sandbox, "sandbox-padel-madrid")
-    answer = session(sandbox).get(
+    answer = logged_in_session(sandbox).get(
         f"{sandbox.url}/v1/availability",
         params={
             "tenant_id": madrid["tenant_id"],
@@ -251,7 +241,7 @@ def test_it_reproduces_the_orphan_gap_examples_of_the_notes(sandbox: SandboxServ
     assert 120 not in slots["18:30"]
     assert "08:00" in slots and "08:30" not in slots and "09:00" in slots
 
-    s = session(sandbox)
+    s = logged_in_session(sandbox)
     intent = s.post(
         f"{sandbox.url}/v1/payment_intents",
         json=intent_body(london["tenant_id"], court, "2027-01-07T17:00:00", 120),

@@ -28,7 +28,7 @@ from accounts.services import account_create
 from availability.models import PollRun
 from availability.services.polling import poll_club
 from clubs.models import Club
-from clubs.services import club_import, monitoring_configure
+from clubs.services import MonitoringSettings, club_import, monitoring_configure
 
 SANDBOX_EMAIL = "demo@sandbox.test"
 SANDBOX_PASSWORD = "sandbox-demo-password"  # noqa: S105 - a sandbox-only account
@@ -106,12 +106,7 @@ class Command(BaseCommand):
             club = club_import(tenant_id=sandbox_club.tenant_id, account=account)
             monitoring_configure(
                 club=club,
-                enabled=True,
-                frequency_minutes=15,
-                start_time_local=time(7),
-                end_time_local=time(23),
-                days_ahead=7,
-                account=account,
+                monitoring=MonitoringSettings(start_time_local=time(7), account=account),
             )
             clubs.append(club)
             self.stdout.write(

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clubs.management.commands.search_clubs import validation_message
-from clubs.services import club_import, monitoring_configure
+from clubs.services import PlaytomicUnavailable, club_import, monitoring_configure
 
 
 class Command(BaseCommand):
@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 monitoring_configure(club=club)
         except ValidationError as exc:
             raise CommandError(validation_message(exc)) from None
+        except PlaytomicUnavailable as exc:
+            raise CommandError(exc.message) from None
         courts = club.courts.filter(is_active=True).count()
         self.stdout.write(
             self.style.SUCCESS(

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clubs.services import club_search
+from clubs.services import PlaytomicUnavailable, club_search
 
 
 def parse_coordinate(text: str) -> tuple[float, float]:
@@ -43,6 +43,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(validation_message(exc)) from None
+        except PlaytomicUnavailable as exc:
+            raise CommandError(exc.message) from None
         if not tenants:
             self.stdout.write("No club found.")
             return

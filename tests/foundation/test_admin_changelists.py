@@ -1,5 +1,5 @@
-"""The clubs admin changelists: their query count does not grow with their rows (no N+1), and
-every list filter answers."""
+"""The admin changelists of clubs and availability: their query count does not grow with their
+rows (no N+1), and every list filter answers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,18 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from accounts.models import PlaytomicAccount
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
 from clubs.models import Club, Court, MonitoringConfig
+
+CHANGELISTS = [
+    "/admin/clubs/club/",
+    "/admin/clubs/court/",
+    "/admin/clubs/monitoringconfig/",
+    "/admin/availability/pollrun/",
+    "/admin/availability/slotstate/",
+    "/admin/availability/slotchange/",
+    "/admin/availability/availabilityevent/",
+]
+
+pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("url", CHANGELISTS)]
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -89,7 +101,9 @@ def changelist_queries(client: Any, url: str) -> int:
     return len(queries)
 
 
-def assert_queries_do_not_grow_with_rows(admin_client: Any, admin_user: Any, url: str) -> None:
+def test_a_changelist_costs_as_many_queries_for_twenty_rows_as_for_one(
+    admin_client: Any, admin_user: Any, url: str
+) -> None:
     add_club_with_history(admin_user, 0)
     admin_client.get(url)  # warm the session and content-type caches
     with_one = changelist_queries(admin_client, url)
@@ -99,7 +113,9 @@ def assert_queries_do_not_grow_with_rows(admin_client: Any, admin_user: Any, url
     assert with_twenty <= with_one, f"{url}: {with_one} queries for 1 row, {with_twenty} for 20"
 
 
-def assert_every_list_filter_answers(admin_client: Any, admin_user: Any, url: str) -> None:
+def test_every_list_filter_of_a_changelist_answers(
+    admin_client: Any, admin_user: Any, url: str
+) -> None:
     for index in range(3):
         add_club_with_history(admin_user, index)
     changelist = admin_client.get(url).context["cl"]
@@ -110,26 +126,3 @@ def assert_every_list_filter_answers(admin_client: Any, admin_user: Any, url: st
         response = admin_client.get(url + choice["query_string"])
         assert response.status_code == 200, (spec.title, choice["query_string"])
         assert "errornote" not in response.content.decode()
-
-
-CLUBS_CHANGELISTS = [
-    "/admin/clubs/club/",
-    "/admin/clubs/court/",
-    "/admin/clubs/monitoringconfig/",
-]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", CLUBS_CHANGELISTS)
-def test_a_clubs_changelist_costs_as_many_queries_for_twenty_rows_as_for_one(
-    admin_client: Any, admin_user: Any, url: str
-) -> None:
-    assert_queries_do_not_grow_with_rows(admin_client, admin_user, url)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", CLUBS_CHANGELISTS)
-def test_every_list_filter_of_a_clubs_changelist_answers(
-    admin_client: Any, admin_user: Any, url: str
-) -> None:
-    assert_every_list_filter_answers(admin_client, admin_user, url)
