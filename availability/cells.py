@@ -23,11 +23,10 @@ past midnight are attributed to the next date, which is the day whose request li
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from availability.models import CellState
@@ -38,8 +37,9 @@ _CENT = Decimal("0.01")
 _FREE, _TAKEN, _NOT_RELEASED = CellState.FREE, CellState.TAKEN, CellState.NOT_RELEASED
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One court's classified cell (a named tuple: every poll makes thousands)."""
+
     start: datetime  # aware UTC
     state: str  # a CellState value
     price: Decimal | None  # hourly rate while offered
@@ -109,12 +109,16 @@ def classify_court(
     step = int(CELL.total_seconds())
     index = {int((start - first).total_seconds()): i for i, start in enumerate(starts)}
     rates: list[tuple[Decimal, str] | None] = [None] * len(starts)
+    # Slots of several durations share each start time.
+    offsets: dict[datetime, int] = {}
     for entry in availability:
         for slot in entry.slots:
             duration = slot.duration_minutes
             if duration <= 0:
                 continue
-            begin = int((slot.start - first).total_seconds())
+            begin = offsets.get(slot.start)
+            if begin is None:
+                begin = offsets[slot.start] = int((slot.start - first).total_seconds())
             end = begin + duration * 60
             rate = _hourly_rate(slot.price.amount, duration)
             currency = slot.price.currency

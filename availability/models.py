@@ -220,8 +220,10 @@ class StartSummary(models.Model):
     taken = models.PositiveIntegerField(default=0)
     free = models.PositiveIntegerField(default=0)
     not_released = models.PositiveIntegerField(default=0)
-    # Latest SlotState.changed_at among the free or taken cells (sell-out lead times).
+    # Latest SlotState.changed_at among the free or taken cells (sell-out lead times), and the
+    # whole minutes from it to the start (0 if later), which is what the selector reads.
     last_change = models.DateTimeField(null=True, blank=True)
+    last_change_lead = models.IntegerField(null=True, blank=True)
     # Last offered prices of the cells that have one.
     price_count = models.PositiveIntegerField(default=0)
     price_sum = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from availability.models import PollRun
 from availability.outbox import deliveries_relay_stale
 from availability.services.polling import poll_club, poll_run_execute, poll_runs_settle
+from availability.services.summaries import summaries_refresh_due
 from clubs.models import MonitoringConfig
 from clubs.selectors import monitoring_is_due
 
@@ -66,3 +67,11 @@ def settle_poll_runs() -> dict[str, list[int]]:
     """The settle sweep (beat, every minute): fail the poll runs of dead workers and re-send
     or fail the manual fetches nobody claimed; returns the run ids per action."""
     return poll_runs_settle()
+
+
+@shared_task(name="availability.tasks.summarize_closed_days", ignore_result=True)
+def summarize_closed_days() -> int:
+    """Beat, every 15 minutes: summarize the days that closed since, for every club whose
+    SummaryMark is behind its own zone's calendar (polls never summarize); returns the
+    clubs summarized. Costs one query when every club is up to date."""
+    return summaries_refresh_due()

@@ -47,7 +47,7 @@ import requests
 from bench.common import drop_results, merge_results, print_table, run_child
 
 LANES = 5
-RELEASES_PER_LANE = 13
+RELEASES_PER_LANE = 12
 # Each release is this far ahead when its rule is made (the clock estimate takes
 # SYNC_SECONDS + 5 s of it); the lanes' Ts are staggered by LANE_STAGGER so their bursts do not
 # share the CPU.
@@ -221,6 +221,16 @@ def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
                 "shot_ms": ((kinds.get("aim") or {}).get("shots_ms") or [None])[0],
                 "sent_ms": None if first_sent is None else first_sent.ms_from_release,
                 "reason": attempt.reason,
+                **(
+                    {
+                        "events": [
+                            f"{e.ms_from_release:9.1f} {e.kind} {e.message[:80]} {e.data}"
+                            for e in attempt.events.all()
+                        ]
+                    }
+                    if os.environ.get("WAN_DEBUG")
+                    else {}
+                ),
                 "offset_error_ms": (
                     None if "offset_ms" not in clock else clock["offset_ms"] - offset * 1000
                 ),

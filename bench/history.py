@@ -6,29 +6,30 @@ lead time that follow a weekday x hour popularity (evenings and weekend mornings
 early), is sometimes cancelled and re-booked, and ends in SlotState as ingest would leave it.
 Only changes observed before `now` are kept, so future days look as they would today.
 
-Rows are plain tuples in the tables' column order, written in bulk: PostgreSQL COPY (psycopg's
+Rows are plain tuples written with `availability.bulk.bulk_insert`: PostgreSQL COPY (psycopg's
 `cursor.copy`), elsewhere one `executemany` per table and batch. A year of history for ten
-clubs is about two million rows; model instances and `bulk_create` took minutes for it.
+clubs is about two million rows; model instances and `bulk_create` took over seven minutes.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from availability.bulk import bulk_insert
 from availability.cells import cell_starts, open_intervals
 from availability.models import CellState, PollRun, SlotChange, SlotState
 from clubs.models import Club, Court
 from playtomic.types import WEEKDAYS
 
-# Column order of the tuples below (the id columns are left to the database).
+# Column order of the tuples below (the ids are left to the database).
 CHANGE_COLUMNS = (
     "club_id",
     "court_id",
@@ -201,37 +202,6 @@ def generate(
         yield changes, states
 
 
-def write_rows(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Append rows to a table in one bulk write: COPY on PostgreSQL, executemany elsewhere
-    (values adapted as Django adapts them, so SQLite stores what the ORM would)."""
-    if not rows:
-        return
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        ops = connection.ops
-        adapted = [
-            tuple(
-                ops.adapt_datetimefield_value(v)
-                if isinstance(v, datetime)
-                else ops.adapt_datefield_value(v)
-                if isinstance(v, date)
-                else str(v)
-                if isinstance(v, Decimal)
-                else v
-                for v in row
-            )
-            for row in rows
-        ]
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - fixed identifiers
-        cursor.executemany(sql, adapted)
-
-
 def fill(
     club: Club,
     *,
@@ -249,8 +219,8 @@ def fill(
     pending_states: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        write_rows(SlotChange._meta.db_table, CHANGE_COLUMNS, pending_changes)
-        write_rows(SlotState._meta.db_table, STATE_COLUMNS, pending_states)
+        bulk_insert(SlotChange, CHANGE_COLUMNS, pending_changes)
+        bulk_insert(SlotState, STATE_COLUMNS, pending_states)
 
     with transaction.atomic():
         for changes, states in generate(

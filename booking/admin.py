@@ -79,6 +79,9 @@ class BookingRuleAdmin(admin.ModelAdmin[BookingRule]):
     the scheduled attempt and its beat entry like an edit on the booking pages does."""
 
     form = BookingRuleAdminForm
+    # The form's own `fallback_clubs` field (ordered text) is saved by save_related through
+    # the service; excluded here so the model form never `set()`s the ordered through rows.
+    exclude = ["fallback_clubs"]
     list_display = ["name", "owner", "club", "enabled", "dry_run", "next_release_at"]
     list_filter = ["enabled", "dry_run", "release_policy"]
     readonly_fields = ["owner", "next_release_at", "next_target_date", "periodic_task"]

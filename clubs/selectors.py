@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import datetime, time
 
@@ -58,21 +59,37 @@ def schedule_step_minutes(frequency_minutes: int) -> int:
     return math.gcd(frequency_minutes, 60)
 
 
+def schedule_offset_minutes(*, config: MonitoringConfig) -> int:
+    """How long after the window opens the club's polls begin: a stable per-club phase,
+    derived from the club id, below the frequency and never past the window's end. Without
+    it every club would be due on the quarter hour at once, and with one shared rate limit
+    the last of them would start minutes late (docs/monitoring.md, "How many clubs")."""
+    window = _minutes(config.end_time_local) - _minutes(config.start_time_local)
+    span = max(1, min(config.frequency_minutes, window + 1))
+    digest = hashlib.blake2b(str(config.club_id).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % span
+
+
+def schedule_first_minute(*, config: MonitoringConfig) -> int:
+    """The club-local minute of the day of the window's first poll (start + the offset)."""
+    return _minutes(config.start_time_local) + schedule_offset_minutes(config=config)
+
+
 def monitoring_is_due(*, config: MonitoringConfig, now: datetime) -> bool:
-    """Whether a scheduled poll should run at `now`: inside the window (start and end
-    included) in the club's zone, on the frequency's grid counted from the window start.
+    """Whether a scheduled poll should run at `now`: inside the window in the club's zone,
+    from its first poll (start + the club's offset) to its end included, on the frequency's
+    grid counted from that first poll.
 
     Checked by the task itself because beat is not trusted with DST. A delivery up to one
     crontab step late still counts for its own tick, never for the next one.
     """
     local = now.astimezone(config.club.zone)
     minute_of_day = local.hour * 60 + local.minute
-    start = _minutes(config.start_time_local)
-    end = _minutes(config.end_time_local)
-    if not start <= minute_of_day <= end:
+    first = schedule_first_minute(config=config)
+    if not first <= minute_of_day <= _minutes(config.end_time_local):
         return False
     step = schedule_step_minutes(config.frequency_minutes)
-    tick = (minute_of_day - start) // step * step
+    tick = (minute_of_day - first) // step * step
     return tick % config.frequency_minutes == 0
 
 

@@ -29,6 +29,7 @@ from clubs.selectors import (
     club_sports,
     default_sports_for,
     reader_account_default,
+    schedule_first_minute,
     schedule_step_minutes,
 )
 from playtomic.client import PlaytomicClient
@@ -482,12 +483,14 @@ def monitoring_validate(
 
 
 def _schedule_fields(config: MonitoringConfig) -> dict[str, str]:
-    """Crontab fields in the club's zone whose ticks include every due moment of the window;
-    the task filters the rest (monitoring_is_due)."""
+    """Crontab fields in the club's zone whose ticks include every due moment of the window,
+    from its first poll (start + the club's offset, schedule_first_minute); the task filters
+    the rest (monitoring_is_due)."""
     step = schedule_step_minutes(config.frequency_minutes)
-    anchor = config.start_time_local.minute % step
+    first = schedule_first_minute(config=config)
+    anchor = first % 60 % step
     minutes = ",".join(str(m) for m in range(anchor, 60, step))
-    hours = f"{config.start_time_local.hour}-{config.end_time_local.hour}"
+    hours = f"{first // 60}-{config.end_time_local.hour}"
     return {
         "minute": minutes,
         "hour": hours,

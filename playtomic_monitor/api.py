@@ -117,3 +117,10 @@ class SearchThrottle(_RatesFromSettings, UserRateThrottle):
     `throttle_classes = [AnonThrottle, UserThrottle, SearchThrottle]`."""
 
     scope = "playtomic_search"
+
+
+class SignUpThrottle(_RatesFromSettings, AnonRateThrottle):
+    """Sign-ups through an invite link (a page, not the API), per client address: rate
+    "signup". Every attempt counts, so a leaked link cannot mint users by the thousand."""
+
+    scope = "signup"

@@ -43,4 +43,10 @@ app.conf.beat_schedule["availability-settle-poll-runs"] = {
     "schedule": 60.0,
     "options": {"queue": "poll", "expires": 55},
 }
+# Summaries of closed days (analytics): built here once a club's day closes, never by a poll.
+app.conf.beat_schedule["availability-summarize-closed-days"] = {
+    "task": "availability.tasks.summarize_closed_days",
+    "schedule": crontab(minute="7,22,37,52"),
+    "options": {"queue": "poll", "expires": 600},
+}
 app.autodiscover_tasks()

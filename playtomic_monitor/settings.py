@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "axes",
     "playtomic_monitor",
     "accounts",
+    "groups",
     "clubs",
     "availability",
     "booking",
@@ -288,6 +289,8 @@ REST_FRAMEWORK = {
         "playtomic_search": _throttle_rate(
             env.str("API_THROTTLE_SEARCH_RATE", default="10/minute"), "API_THROTTLE_SEARCH_RATE"
         ),
+        # Not an API rate, but DRF's throttles count it too (groups.views.join).
+        "signup": _throttle_rate(env.str("SIGNUP_RATE", default="20/hour"), "SIGNUP_RATE"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -304,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields named "status" with different choices: each set gets its own name.
+    "ENUM_NAME_OVERRIDES": {"InviteStatusEnum": "groups.models.Invite.Status"},
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -382,6 +387,8 @@ HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=150)
 # `worker_lost` within a lease and a minute. Longer than a live poll goes without renewing: the
 # rate limiter's longest wait (PLAYTOMIC_RATE_MAX_WAIT_SECONDS) plus one request.
 POLL_LEASE_SECONDS = env.int("POLL_LEASE_SECONDS", default=90)
+if POLL_LEASE_SECONDS < 3:
+    _refuse("POLL_LEASE_SECONDS must be at least 3 (a poll renews every third of it).")
 # A queued manual fetch no worker has claimed after this long is sent once more, and failed
 # as `not_picked_up` after a second wait (its worker died holding it, or none is running).
 POLL_QUEUE_WAIT_SECONDS = env.int("POLL_QUEUE_WAIT_SECONDS", default=300)

@@ -9,6 +9,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("clubs.api_urls")),
     path("", include("availability.api_urls")),
     path("", include("accounts.api_urls")),
+    path("", include("groups.api_urls")),
     path("", include("booking.api_urls")),
     path("", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -25,6 +26,9 @@ urlpatterns = [
     path("", include("availability.urls")),
     path("clubs/", include("clubs.urls")),
     path("booking/accounts/", include("accounts.urls")),
+    path("groups/", include("groups.urls")),
+    # An invite link: the only group page open to visitors who are not logged in.
+    path("join/", include("groups.join_urls")),
     path("booking/", include("booking.urls")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -3,7 +3,11 @@ courts and their cells (SlotState)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -51,7 +55,29 @@ def coverage(observed: int, expected: int | None) -> float | None:
 def open_cell_starts(club: Club, local_date: date) -> list[datetime]:
     """UTC starts of the club's open cells on a local date (availability.cells decides, as it
     does for ingest, so expected and observed cells line up)."""
-    return cell_starts(open_intervals(club.opening_hours or {}, local_date, club.zone))
+    return list(_open_cells(_hours_key(club), club.timezone, local_date)[0])
+
+
+def open_cell_hours(club: Club, local_dates: Iterable[date]) -> dict[date, tuple[int, ...]]:
+    """Per local date, the local hour of each of the club's open cells (its count is the
+    date's expected cells per court)."""
+    key = _hours_key(club)
+    return {day: _open_cells(key, club.timezone, day)[1] for day in local_dates}
+
+
+def _hours_key(club: Club) -> str:
+    return json.dumps(club.opening_hours or {}, sort_keys=True)
+
+
+# A year-long figure asks for the open cells of every day of the year, and every page and API
+# call asks again: each (opening hours, zone, date) is worked out with zoneinfo once.
+@lru_cache(maxsize=32768)
+def _open_cells(
+    hours_key: str, zone_name: str, local_date: date
+) -> tuple[tuple[datetime, ...], tuple[int, ...]]:
+    zone = ZoneInfo(zone_name)
+    starts = tuple(cell_starts(open_intervals(json.loads(hours_key), local_date, zone)))
+    return starts, tuple(start.astimezone(zone).hour for start in starts)
 
 
 def local_dates(date_from: date, date_to: date) -> list[date]:
@@ -65,20 +91,21 @@ def local_today(club: Club, now: datetime | None = None) -> date:
 # --- Courts and their cells -----------------------------------------------------------------
 
 
+def _courts(club: Club) -> list[Court]:
+    """Every court of the club. Read through `club.courts.all()`, so a page that loads its
+    club with `prefetch_related("courts")` asks the database once for all its figures."""
+    return list(club.courts.all())
+
+
 def club_courts(*, club: Club, sport_id: str | None = None) -> list[Court]:
     """Active courts of the club (of one sport if given), in display order."""
-    courts = Court.objects.filter(club=club, is_active=True)
-    if sport_id:
-        courts = courts.filter(sport_id=sport_id)
-    return list(courts.order_by("reservation_priority", "name", "id"))
+    courts = [c for c in _courts(club) if c.is_active and (not sport_id or c.sport_id == sport_id)]
+    return sorted(courts, key=lambda c: (c.reservation_priority, c.name, c.id))
 
 
 def court_ids(club: Club, sport_id: str | None) -> list[int]:
     """Every court of the club (of the sport), inactive ones too: their history still counts."""
-    courts = Court.objects.filter(club=club)
-    if sport_id:
-        courts = courts.filter(sport_id=sport_id)
-    return list(courts.values_list("id", flat=True))
+    return [c.id for c in _courts(club) if not sport_id or c.sport_id == sport_id]
 
 
 def states(club: Club, sport_id: str | None) -> QuerySet[SlotState]:

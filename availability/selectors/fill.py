@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 
-from availability.models import LEADS, CellState, SlotChange, StartSummary
+from availability.models import LEADS, CellState, SlotChange
 from availability.selectors.common import (
     OBSERVED,
     DateRange,
@@ -24,7 +24,7 @@ from availability.selectors.common import (
     states_on,
     transitions,
 )
-from availability.selectors.history import history_rows
+from availability.selectors.history import history_rows, start_summaries
 from clubs.models import Club
 
 # --- Fill curves ----------------------------------------------------------------------------
@@ -64,12 +64,16 @@ def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None
         return {}
     zone = club.zone
 
-    def summarized(summaries: QuerySet[StartSummary]) -> Iterator[_FillRow]:
+    def summarized(days: DateRange) -> Iterator[_FillRow]:
         sums: dict[str, Sum] = {}
         for lead in LEADS:
             sums[f"t{lead}"] = Sum(f"taken_{lead}")
             sums[f"k{lead}"] = Sum(f"known_{lead}")
-        rows = summaries.values("weekday", "hour").annotate(changes=Sum("changes"), **sums)
+        rows = (
+            start_summaries(club, sport_id, days)
+            .values("weekday", "hour")
+            .annotate(changes=Sum("changes"), **sums)
+        )
         for row in rows.order_by():
             r: dict[str, Any] = dict(row)  # the lead columns are named at run time
             if r["changes"]:  # as in fill_rows, only starts with transitions make a key
@@ -190,9 +194,9 @@ class SelloutCell:
         return ratio(self.sold_out, self.slots)
 
 
-# UTC start, local weekday, local hour, cells observed, cells taken, their latest change (the
-# summary's column is nullable, set whenever a cell was observed).
-_StartRow = tuple[datetime, int, int, int, int, datetime | None]
+# Per UTC start (all its courts): local weekday, local hour, cells observed, cells taken, and
+# the minutes from their latest change to the start (None when nothing was observed).
+_StartRow = tuple[int, int, int, int, int | None]
 
 
 def sellout_lead_times(
@@ -205,12 +209,21 @@ def sellout_lead_times(
     taken gives a lower bound, which is the best the observations can say."""
     zone = club.zone
 
-    def summarized(summaries: QuerySet[StartSummary]) -> Iterator[_StartRow]:
-        rows = summaries.filter(Q(taken__gt=0) | Q(free__gt=0)).values_list(
-            "start", "weekday", "hour", "taken", "free", "last_change"
+    def summarized(days: DateRange) -> Iterable[_StartRow]:
+        # A summary row holds one sport: group a start's rows in the database, and read no
+        # datetime at all (the summary keeps the lead in minutes).
+        return (
+            start_summaries(club, sport_id, days)
+            .filter(Q(taken__gt=0) | Q(free__gt=0))
+            .values("start", "weekday", "hour")
+            .annotate(
+                observed=Sum(F("taken") + F("free")),
+                taken_cells=Sum("taken"),
+                lead=Min("last_change_lead"),
+            )
+            .values_list("weekday", "hour", "observed", "taken_cells", "lead")
+            .order_by()
         )
-        for start, weekday, hour, taken, free, last_change in rows:
-            yield start, weekday, hour, taken + free, taken, last_change
 
     def recent(days: DateRange) -> Iterator[_StartRow]:
         rows = (
@@ -226,24 +239,17 @@ def sellout_lead_times(
         )
         for start, observed, taken, last_change in rows:
             local = start.astimezone(zone)
-            yield start, local.isoweekday(), local.hour, observed, taken, last_change
+            lead = max(0, int((start - last_change).total_seconds() // 60))
+            yield local.isoweekday(), local.hour, observed, taken, lead
 
-    # UTC start -> [weekday, hour, observed, taken, last change]. A summary row holds one
-    # sport: a start's group spans the courts of every sport asked for.
-    groups: dict[datetime, list[Any]] = {}
-    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
-    for start, weekday, hour, observed, taken, last_change in rows:
-        group = groups.setdefault(start, [weekday, hour, 0, 0, last_change])
-        group[2] += observed
-        group[3] += taken
-        group[4] = max(group[4], last_change)
     slots: dict[tuple[int, int], int] = defaultdict(int)
     leads: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for start, (weekday, hour, observed, taken, last_change) in groups.items():
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for weekday, hour, observed, taken, lead in rows:
         key = (weekday, hour)
         slots[key] += 1
-        if taken == observed:
-            leads[key].append(max(0, int((start - last_change).total_seconds() // 60)))
+        if taken == observed and lead is not None:
+            leads[key].append(lead)
     return [
         SelloutCell(
             weekday=key[0],
@@ -301,26 +307,53 @@ def chance_free(
 ) -> list[ChancePoint]:
     """For a wanted weekday (ISO) and local start time: on how many of the observed dates was
     at least one court still free N hours/days before. A date counts at a lead when some court's
-    state was known then."""
+    state was known then. Closed days come from their summaries: a court's state at a lead is
+    the one the fill counts read, so "some court known" is known > 0 and "some court free" is
+    known > taken."""
     zone = club.zone
-    days = [d for d in local_dates(date_from, date_to) if d.isoweekday() == weekday]
-    starts = {datetime.combine(d, start_time, tzinfo=zone).astimezone(UTC): d for d in days}
-    rows = (
-        transitions(club, sport_id)
-        .filter(local_date__in=days, start__in=list(starts))
-        .order_by("observed_at", "id")
-        .values_list("court_id", "start", "lead_minutes", "new_state")
-    )
-    cells = _history(rows)
-    points = []
-    for lead in LEADS:
-        known: set[datetime] = set()
-        free: set[datetime] = set()
-        for (_court, start), history in cells.items():
-            state = _state_at_lead(history, lead)
-            if state in OBSERVED:
-                known.add(start)
-            if state == CellState.FREE:
-                free.add(start)
-        points.append(ChancePoint(lead, len(known), len(free)))
-    return points
+
+    def starts_of(days: DateRange) -> list[datetime]:
+        wanted = [d for d in local_dates(*days) if d.isoweekday() == weekday]
+        return [datetime.combine(d, start_time, tzinfo=zone).astimezone(UTC) for d in wanted]
+
+    def summarized(days: DateRange) -> Iterator[tuple[datetime, list[tuple[int, int]]]]:
+        columns = [f"{kind}_{lead}" for lead in LEADS for kind in ("taken", "known")]
+        rows = (
+            start_summaries(club, sport_id, days)
+            .filter(start__in=starts_of(days))
+            .values_list("start", *columns)
+        )
+        for start, *counts in rows:
+            yield start, [(counts[2 * i], counts[2 * i + 1]) for i in range(len(LEADS))]
+
+    def recent(days: DateRange) -> Iterator[tuple[datetime, list[tuple[int, int]]]]:
+        wanted = [d for d in local_dates(*days) if d.isoweekday() == weekday]
+        rows = (
+            transitions(club, sport_id)
+            .filter(local_date__in=wanted, start__in=starts_of(days))
+            .order_by("observed_at", "id")
+            .values_list("court_id", "start", "lead_minutes", "new_state")
+        )
+        for (_court, start), history in _history(rows).items():
+            states = [_state_at_lead(history, lead) for lead in LEADS]
+            yield (
+                start,
+                [(int(state == CellState.TAKEN), int(state in OBSERVED)) for state in states],
+            )
+
+    # UTC start -> per lead [courts taken, courts known]; a summary row holds one sport.
+    by_start: dict[datetime, list[list[int]]] = {}
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for start, per_lead in rows:
+        slot = by_start.setdefault(start, [[0, 0] for _ in LEADS])
+        for i, (taken, known) in enumerate(per_lead):
+            slot[i][0] += taken
+            slot[i][1] += known
+    return [
+        ChancePoint(
+            lead,
+            sum(1 for counts in by_start.values() if counts[i][1]),
+            sum(1 for counts in by_start.values() if counts[i][1] > counts[i][0]),
+        )
+        for i, lead in enumerate(LEADS)
+    ]

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Aggregate, Count, DecimalField, Max, Min, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, DecimalField, Max, Min, Q, Sum
 from django.db.models.functions import ExtractHour
 
-from availability.models import CellState, SlotChange, StartSummary
+from availability.models import CellState, SlotChange
 from availability.selectors.common import DateRange, ratio, states_on, transitions
-from availability.selectors.history import history_rows
+from availability.selectors.history import history_rows, start_summaries
 from clubs.models import Club
 
 # Sums of prices over many cells outgrow the price column's eight digits.
@@ -36,26 +36,39 @@ def cancellation_rate(
     *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
 ) -> Cancellations:
     """Cancellations per booking for cells on the local dates in the range."""
-    rows = (
-        transitions(club, sport_id)
-        .filter(local_date__range=(date_from, date_to))
-        .filter(
-            Q(kind=SlotChange.Kind.TAKEN)
-            | Q(kind=SlotChange.Kind.FREED)
-            | Q(kind=SlotChange.Kind.FIRST_SEEN, new_state=CellState.TAKEN)
+
+    def summarized(days: DateRange) -> Iterable[tuple[int, int, int]]:
+        return (
+            start_summaries(club, sport_id, days)
+            .values_list("weekday")
+            .annotate(Sum("bookings"), Sum("cancellations"))
+            .order_by()
         )
-        .values("local_date", "kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+
+    def recent(days: DateRange) -> Iterator[tuple[int, int, int]]:
+        rows = (
+            transitions(club, sport_id)
+            .filter(local_date__range=days)
+            .values_list("local_date")
+            .annotate(
+                booked=Count(
+                    "id",
+                    filter=Q(kind=SlotChange.Kind.TAKEN)
+                    | Q(kind=SlotChange.Kind.FIRST_SEEN, new_state=CellState.TAKEN),
+                ),
+                cancelled=Count("id", filter=Q(kind=SlotChange.Kind.FREED)),
+            )
+            .order_by()
+        )
+        for day, booked, cancelled in rows:
+            yield day.isoweekday(), booked, cancelled
+
     bookings: dict[int, int] = defaultdict(int)
     cancels: dict[int, int] = defaultdict(int)
-    for r in rows:
-        weekday = r["local_date"].isoweekday()
-        if r["kind"] == SlotChange.Kind.FREED:
-            cancels[weekday] += r["n"]
-        else:
-            bookings[weekday] += r["n"]
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for weekday, booked, cancelled in rows:
+        bookings[weekday] += booked or 0
+        cancels[weekday] += cancelled or 0
     return Cancellations(
         bookings=sum(bookings.values()),
         cancellations=sum(cancels.values()),
@@ -92,9 +105,10 @@ def prices_by_hour(
     """Prices offered for free cells (the last price seen per cell), by local hour."""
     zone = club.zone
 
-    def summarized(summaries: QuerySet[StartSummary]) -> Iterable[_PriceRow]:
+    def summarized(days: DateRange) -> Iterable[_PriceRow]:
         return (
-            summaries.filter(price_count__gt=0)
+            start_summaries(club, sport_id, days)
+            .filter(price_count__gt=0)
             .values_list("hour")
             .annotate(**_price_figures("price_min", "price_max", "price_sum", Sum("price_count")))
             .order_by()

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import operator
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import reduce
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from availability.models import PollRun
-from availability.selectors.common import local_today
+from availability.models import CourtDaySummary, PollRun, SlotState
+from availability.selectors.common import DateRange, club_courts, local_dates, local_today
+from availability.selectors.history import split_at_mark
 from availability.selectors.utilization import (
     CurrentUtilization,
     DayUtilization,
-    utilization_current,
-    utilization_daily,
+    current_from_counts,
+    daily_from_rows,
+    split_counts,
 )
 from clubs.models import Club
 
@@ -45,34 +52,104 @@ class ClubStatus:
 
 
 def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[ClubStatus]:
-    """Every club with today's utilization, its monitoring state and a short daily trend."""
+    """Every club with today's utilization, its monitoring state and a short daily trend, in
+    a fixed number of queries whatever the number of clubs: the clubs with their last runs
+    (subqueries), their courts, the closed days of the trends from the per-court summaries,
+    and today with the other recent days from the raw cells."""
     now = now or timezone.now()
-    result = []
-    for club in Club.objects.select_related("monitoring").order_by("name"):
-        runs = PollRun.objects.filter(club=club).exclude(outcome=PollRun.Outcome.SKIPPED)
-        last = runs.order_by("-started_at").first()
-        last_ok = (
-            runs.filter(outcome__in=[PollRun.Outcome.OK, PollRun.Outcome.PARTIAL])
-            .order_by("-started_at")
-            .values_list("started_at", flat=True)
-            .first()
+    runs = PollRun.objects.filter(club=OuterRef("pk")).exclude(outcome=PollRun.Outcome.SKIPPED)
+    failures = (
+        runs.filter(outcome=PollRun.Outcome.FAILED, started_at__gte=now - RECENT_FAILURES)
+        .values("club")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    clubs = list(
+        Club.objects.select_related("monitoring", "summary_mark")
+        .prefetch_related("courts")
+        .annotate(
+            last_poll_id=Subquery(runs.order_by("-started_at").values("pk")[:1]),
+            last_ok_at=Subquery(
+                runs.filter(outcome__in=[PollRun.Outcome.OK, PollRun.Outcome.PARTIAL])
+                .order_by("-started_at")
+                .values("started_at")[:1]
+            ),
+            recent_failures=Coalesce(Subquery(failures), 0),
         )
-        failures = runs.filter(
-            outcome=PollRun.Outcome.FAILED, started_at__gte=now - RECENT_FAILURES
-        ).count()
-        today = local_today(club, now)
+        .order_by("name")
+    )
+    last_runs = PollRun.objects.in_bulk([c.last_poll_id for c in clubs if c.last_poll_id])
+    # Per club: its today, and the trend's days split at its SummaryMark.
+    todays = {club.pk: local_today(club, now) for club in clubs}
+    closed: dict[DateRange, list[int]] = defaultdict(list)
+    raw: dict[DateRange, list[int]] = defaultdict(list)
+    for club in clubs:
+        today = todays[club.pk]
+        summarized, recent = split_at_mark(club, today - timedelta(days=trend_days), today)
+        if summarized:
+            closed[summarized].append(club.pk)
+        if recent:
+            raw[recent].append(club.pk)
+    counts: dict[tuple[int, date], dict[str, int]] = {}
+    if closed:
+        rows = (
+            CourtDaySummary.objects.filter(
+                _any_of(Q(club_id__in=ids, local_date__range=days) for days, ids in closed.items())
+            )
+            .values("club_id", "local_date")
+            .annotate(taken=Sum("taken"), free=Sum("free"), not_released=Sum("not_released"))
+            .order_by()
+        )
+        for row in rows:
+            counts[(row.pop("club_id"), row.pop("local_date"))] = row
+    if raw:
+        rows = (
+            SlotState.objects.filter(
+                _any_of(
+                    Q(court__club_id__in=ids, local_date__range=days) for days, ids in raw.items()
+                )
+            )
+            .values("court__club_id", "local_date")
+            .annotate(**split_counts(now))
+            .order_by()
+        )
+        for row in rows:
+            key = (row.pop("court__club_id"), row.pop("local_date"))
+            for name in ("taken", "free", "not_released"):
+                row[name] = row[f"so_far_{name}"] + row[f"rest_{name}"]
+            counts[key] = row
+    result = []
+    for club in clubs:
+        today = todays[club.pk]
+        trend_from = today - timedelta(days=trend_days)
+        trend = daily_from_rows(
+            club,
+            trend_from,
+            today,
+            None,
+            (
+                (day, row["taken"], row["free"], row["not_released"])
+                for day in local_dates(trend_from, today)
+                if (row := counts.get((club.pk, day))) is not None
+            ),
+        )
+        courts = len(club_courts(club=club))
         config = getattr(club, "monitoring", None)
         result.append(
             ClubStatus(
                 club=club,
-                today=utilization_current(club=club, now=now),
-                last_poll=last,
-                last_ok_at=last_ok,
-                recent_failures=failures,
-                monitoring_enabled=bool(config and config.enabled),
-                trend=utilization_daily(
-                    club=club, date_from=today - timedelta(days=trend_days), date_to=today
+                today=current_from_counts(
+                    club, today, now, courts, counts.get((club.pk, today), {})
                 ),
+                last_poll=last_runs.get(club.last_poll_id),
+                last_ok_at=club.last_ok_at,
+                recent_failures=club.recent_failures,
+                monitoring_enabled=bool(config and config.enabled),
+                trend=trend,
             )
         )
     return result
+
+
+def _any_of(conditions: Iterable[Q]) -> Q:
+    return reduce(operator.or_, conditions)

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
-from availability.models import CellState, SlotState, StartSummary
+from availability.models import CellState
 from availability.selectors.common import (
     OBSERVED,
     DateRange,
@@ -20,12 +20,12 @@ from availability.selectors.common import (
     coverage,
     local_dates,
     local_today,
+    open_cell_hours,
     open_cell_starts,
     ratio,
-    states,
     states_on,
 )
-from availability.selectors.history import history_rows
+from availability.selectors.history import court_day_summaries, history_rows, start_summaries
 from clubs.models import Club, Court
 
 
@@ -86,10 +86,46 @@ class CurrentUtilization:
     whole_day: Utilization
 
 
-def _count_states(qs: QuerySet[SlotState]) -> Utilization:
-    counts = qs.aggregate(**_state_counts())
-    return Utilization(
-        taken=counts["taken"], free=counts["free"], not_released=counts["not_released"]
+def split_counts(now: datetime) -> dict[str, Count]:
+    """The state counts of the cells started by `now` (so_far_*) and of the others (rest_*),
+    in one pass over today's cells."""
+    counts = {}
+    for part, when in (("so_far", Q(start__lte=now)), ("rest", Q(start__gt=now))):
+        for name, state in (
+            ("taken", CellState.TAKEN),
+            ("free", CellState.FREE),
+            ("not_released", CellState.NOT_RELEASED),
+        ):
+            counts[f"{part}_{name}"] = Count("id", filter=when & Q(state=state))
+    return counts
+
+
+def current_from_counts(
+    club: Club, today: date, now: datetime, courts: int, counts: dict[str, int]
+) -> CurrentUtilization:
+    """Today's figures from the `split_counts` of its cells and the active courts."""
+    starts = open_cell_starts(club, today)
+    known = bool(club.opening_hours)
+    past = sum(1 for s in starts if s <= now)
+
+    def part(name: str, cells: int) -> Utilization:
+        return Utilization(
+            counts.get(f"{name}_taken") or 0,
+            counts.get(f"{name}_free") or 0,
+            cells * courts if known else None,
+            counts.get(f"{name}_not_released") or 0,
+        )
+
+    so_far = part("so_far", past)
+    rest = part("rest", len(starts) - past)
+    whole = Utilization(
+        so_far.taken + rest.taken,
+        so_far.free + rest.free,
+        len(starts) * courts if known else None,
+        so_far.not_released + rest.not_released,
+    )
+    return CurrentUtilization(
+        local_date=today, now=now, so_far=so_far, rest_of_day=rest, whole_day=whole
     )
 
 
@@ -100,26 +136,9 @@ def utilization_current(
     the rest of the day as currently booked."""
     now = now or timezone.now()
     today = local_today(club, now)
-    day = states(club, sport_id).filter(local_date=today)
+    counts = states_on(club, sport_id, (today, today)).aggregate(**split_counts(now))
     courts = len(club_courts(club=club, sport_id=sport_id))
-    starts = open_cell_starts(club, today)
-    known = bool(club.opening_hours)
-    past = sum(1 for s in starts if s <= now)
-
-    def with_expected(u: Utilization, cells: int) -> Utilization:
-        return Utilization(u.taken, u.free, cells * courts if known else None, u.not_released)
-
-    so_far = with_expected(_count_states(day.filter(start__lte=now)), past)
-    rest = with_expected(_count_states(day.filter(start__gt=now)), len(starts) - past)
-    whole = Utilization(
-        so_far.taken + rest.taken,
-        so_far.free + rest.free,
-        len(starts) * courts if known else None,
-        so_far.not_released + rest.not_released,
-    )
-    return CurrentUtilization(
-        local_date=today, now=now, so_far=so_far, rest_of_day=rest, whole_day=whole
-    )
+    return current_from_counts(club, today, now, courts, counts)
 
 
 # --- Per day and per court ----------------------------------------------------------------
@@ -142,21 +161,36 @@ def utilization_daily(
 ) -> list[DayUtilization]:
     """One entry per local date in the range, days without observations included (empty)."""
 
-    def summarized(summaries: QuerySet[StartSummary]) -> Iterable[tuple[date, int, int, int]]:
-        return summaries.values_list("local_date").annotate(**_summed_states()).order_by()
+    def summarized(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
+        # The per-court rows: a few per day, where StartSummary has one per start.
+        rows = court_day_summaries(club, sport_id, days).values_list("local_date")
+        return rows.annotate(**_summed_states()).order_by()
 
     def recent(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
         rows = states_on(club, sport_id, days).values_list("local_date")
         return rows.annotate(**_state_counts()).order_by()
 
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    return daily_from_rows(club, date_from, date_to, sport_id, rows)
+
+
+def daily_from_rows(
+    club: Club,
+    date_from: date,
+    date_to: date,
+    sport_id: str | None,
+    rows: Iterable[tuple[date, int, int, int]],
+) -> list[DayUtilization]:
+    """One entry per local date from (date, taken, free, not released) rows."""
     by_day = {day: (taken, free, not_released) for day, taken, free, not_released in rows}
     courts = len(club_courts(club=club, sport_id=sport_id))
     known = bool(club.opening_hours)
+    days = local_dates(date_from, date_to)
+    cells = open_cell_hours(club, days)
     result = []
-    for day in local_dates(date_from, date_to):
+    for day in days:
         taken, free, not_released = by_day.get(day, (0, 0, 0))
-        expected = courts * len(open_cell_starts(club, day)) if known else None
+        expected = courts * len(cells[day]) if known else None
         result.append(
             DayUtilization(local_date=day, figures=Utilization(taken, free, expected, not_released))
         )
@@ -176,17 +210,24 @@ def utilization_total(days: Sequence[DayUtilization]) -> Utilization:
 def utilization_per_court(
     *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
 ) -> list[CourtUtilization]:
-    """Raw rows over the whole range: the summaries do not keep the court."""
-    rows = (
-        states_on(club, sport_id, (date_from, date_to))
-        .values_list("court_id")
-        .annotate(**_state_counts())
-        .order_by()
-    )
-    by_court = {
-        court_id: (taken, free, not_released) for court_id, taken, free, not_released in rows
-    }
-    cells = sum(len(open_cell_starts(club, d)) for d in local_dates(date_from, date_to))
+    """Closed days from the per-court summaries, the recent ones from the raw cells."""
+
+    def summarized(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
+        rows = court_day_summaries(club, sport_id, days).values_list("court_id")
+        return rows.annotate(**_summed_states()).order_by()
+
+    def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
+        rows = states_on(club, sport_id, days).values_list("court_id")
+        return rows.annotate(**_state_counts()).order_by()
+
+    by_court: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
+    for court_id, *counts in rows:
+        total = by_court[court_id]
+        for i, n in enumerate(counts):
+            total[i] += n
+    days = local_dates(date_from, date_to)
+    cells = sum(len(hours) for hours in open_cell_hours(club, days).values())
     known = bool(club.opening_hours)
     result = []
     for court in club_courts(club=club, sport_id=sport_id):
@@ -232,9 +273,9 @@ def utilization_heatmap(
     each UTC start with the zone's rules, so a DST week keeps 19:00 at 19:00)."""
     zone = club.zone
 
-    def summarized(summaries: QuerySet[StartSummary]) -> Iterable[tuple[int, int, int, int]]:
+    def summarized(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
         # Closed days: the weekday and hour were computed with zoneinfo when summarized.
-        rows = summaries.values_list("weekday", "hour")
+        rows = start_summaries(club, sport_id, days).values_list("weekday", "hour")
         return rows.annotate(**_summed_states(not_released=False)).order_by()
 
     def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
@@ -278,12 +319,12 @@ def _expected_by_weekday_hour(
     count them). None when the club's opening hours are unknown."""
     if not club.opening_hours:
         return None
-    zone = club.zone
     courts = len(club_courts(club=club, sport_id=sport_id))
     expected: dict[tuple[int, int], int] = defaultdict(int)
-    for day in local_dates(date_from, date_to):
-        for start in open_cell_starts(club, day):
-            expected[(day.isoweekday(), start.astimezone(zone).hour)] += courts
+    for day, hours in open_cell_hours(club, local_dates(date_from, date_to)).items():
+        weekday = day.isoweekday()
+        for hour in hours:
+            expected[(weekday, hour)] += courts
     return dict(expected)
 
 

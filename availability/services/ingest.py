@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 
+from availability.bulk import bulk_insert
 from availability.cells import CELL, Cell, cell_starts, classify_court, open_intervals
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
 from availability.outbox import events_publish
@@ -107,27 +109,29 @@ def ingest_day(
     with transaction.atomic():
         current = _current_states(local_date, list(observed), observed_at)
         epoch = {start: int(start.timestamp()) for start in starts}
-        new_cells: list[tuple[int, Cell]] = []
+        new_states: list[tuple[Any, ...]] = []
         updates: list[_StateUpdate] = []
-        changes: list[SlotChange] = []
+        changes: list[tuple[Any, ...]] = []
         freed: dict[int, list[datetime]] = {}
         released: dict[int, list[datetime]] = {}
+        run_id = poll_run.pk if poll_run is not None else None
 
         def change(court_id: int, cell: Cell, *, old_state: str, price: Decimal | None) -> str:
             kind = _transition_kind(old_state, cell.state)
+            lead = int((cell.start - observed_at).total_seconds() // 60)
             changes.append(
-                SlotChange(
-                    club_id=club.pk,
-                    court_id=court_id,
-                    poll_run=poll_run,
-                    start=cell.start,
-                    local_date=local_date,
-                    kind=kind,
-                    old_state=old_state,
-                    new_state=cell.state,
-                    observed_at=observed_at,
-                    lead_minutes=int((cell.start - observed_at).total_seconds() // 60),
-                    price=price,
+                (
+                    club.pk,
+                    court_id,
+                    run_id,
+                    cell.start,
+                    local_date,
+                    kind,
+                    old_state,
+                    cell.state,
+                    observed_at,
+                    lead,
+                    price,
                 )
             )
             return kind
@@ -136,7 +140,19 @@ def ingest_day(
             for cell in cells:
                 row = current.get((court_id, epoch[cell.start]))
                 if row is None:
-                    new_cells.append((court_id, cell))
+                    new_states.append(
+                        (
+                            court_id,
+                            cell.start,
+                            local_date,
+                            cell.state,
+                            cell.price,
+                            cell.currency,
+                            observed_at,
+                            observed_at,
+                            observed_at,
+                        )
+                    )
                     change(court_id, cell, old_state="", price=cell.price)
                     continue
                 state_id, old_state, stored_price, old_currency = row
@@ -158,27 +174,10 @@ def ingest_day(
                         _StateUpdate(state_id, cell.state, cell.price, cell.currency, False)
                     )
 
-        SlotState.objects.bulk_create(
-            [
-                SlotState(
-                    court_id=court_id,
-                    start=cell.start,
-                    local_date=local_date,
-                    state=cell.state,
-                    price=cell.price,
-                    currency=cell.currency,
-                    first_seen_at=observed_at,
-                    changed_at=observed_at,
-                    observed_at=observed_at,
-                )
-                for court_id, cell in new_cells
-            ],
-            batch_size=500,
-        )
+        bulk_insert(SlotState, _STATE_COLUMNS, new_states)
         _update_states(updates, observed_at)
         _mark_observed(local_date, list(observed), observed_at)
-        SlotChange.objects.bulk_create(changes, batch_size=500)
-        result.changes_written = len(changes)
+        result.changes_written = bulk_insert(SlotChange, _CHANGE_COLUMNS, changes)
 
         events = _events(
             club=club,
@@ -201,6 +200,31 @@ def ingest_day(
 # by hand because the ORM's per-row model instances and expressions cost more CPU than the
 # whole rest of an ingest (docs/monitoring.md, "Ingest cost").
 _TABLE = SlotState._meta.db_table
+# Column order of the rows ingest appends (availability.bulk: no model instances).
+_STATE_COLUMNS = (
+    "court_id",
+    "start",
+    "local_date",
+    "state",
+    "price",
+    "currency",
+    "first_seen_at",
+    "changed_at",
+    "observed_at",
+)
+_CHANGE_COLUMNS = (
+    "club_id",
+    "court_id",
+    "poll_run_id",
+    "start",
+    "local_date",
+    "kind",
+    "old_state",
+    "new_state",
+    "observed_at",
+    "lead_minutes",
+    "price",
+)
 
 
 @dataclass(frozen=True, slots=True)

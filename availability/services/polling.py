@@ -117,8 +117,8 @@ class _PollLease:
             holder = cache.get(self.key)
             # Not atomic: the lock could lapse between get and touch and be taken by another
             # poll, whose lock we would then extend by one lease. Harmless; they renew too.
-            renewed = cache.touch(self.key, self.seconds) if holder == self.token else False
-            if not renewed and holder is None:
+            renewed = holder == self.token and cache.touch(self.key, self.seconds)
+            if not renewed and holder in (None, self.token):  # lapsed: take it back if free
                 renewed = cache.add(self.key, self.token, timeout=self.seconds)
         except Exception as exc:  # the cache is down: the lock lapses on its own
             logger.warning("Could not renew the poll lock of run %s: %r", self.run.pk, exc)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, DecimalField, Max, Min, Q, Sum
 from django.utils import timezone
 
+from availability.bulk import bulk_insert
 from availability.models import (
     LEADS,
     CellState,
@@ -37,40 +39,55 @@ SUMMARY_CATCH_UP_DAYS = 31
 SUMMARY_RUN_BUDGET_SECONDS = 60.0
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
+# StartSummary's columns as summary_build writes them, with the value of a start that has
+# nothing to count in a column.
+_SUMMARY_DEFAULTS: dict[str, Any] = {
+    "taken": 0,
+    "free": 0,
+    "not_released": 0,
+    "last_change": None,
+    "last_change_lead": None,
+    "price_count": 0,
+    "price_sum": None,
+    "price_min": None,
+    "price_max": None,
+    "changes": 0,
+    "bookings": 0,
+    "cancellations": 0,
+    **{f"{kind}_{lead}": 0 for lead in LEADS for kind in ("taken", "known")},
+}
+_SUMMARY_COLUMNS = ("club_id", "sport_id", "start", "local_date", "weekday", "hour")
+_COURT_DAY_COLUMNS = ("club_id", "court_id", "local_date", "taken", "free", "not_released")
 
 
 def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
-    """(Re)write the StartSummary rows of the club's local dates in the range from SlotState
-    and SlotChange, counted exactly as the selectors count the raw rows; returns the rows
-    written. Only meaningful for closed days: a summary is never updated by ingest."""
+    """(Re)write the StartSummary and CourtDaySummary rows of the club's local dates in the
+    range from SlotState and SlotChange, counted exactly as the selectors count the raw rows;
+    returns the StartSummary rows written. Only meaningful for closed days: a summary is
+    never updated by ingest."""
     zone = club.zone
     days = (date_from, date_to)
     by_sport: dict[str, list[int]] = {}
     for court_id, sport_id in Court.objects.filter(club=club).values_list("id", "sport_id"):
         by_sport.setdefault(sport_id, []).append(court_id)
-    rows: list[StartSummary] = []
-    court_rows: list[CourtDaySummary] = []
+    rows: list[tuple[Any, ...]] = []
+    court_rows: list[tuple[Any, ...]] = []
     for sport_id, court_ids in sorted(by_sport.items()):
-        summaries: dict[datetime, StartSummary] = {}
+        # UTC start -> (the key columns, the counted columns by name)
+        summaries: dict[datetime, tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
         def summary(
             start: datetime,
             day: date,
             sport_id: str = sport_id,
-            summaries: dict[datetime, StartSummary] = summaries,
-        ) -> StartSummary:
+            summaries: dict[datetime, tuple[tuple[Any, ...], dict[str, Any]]] = summaries,
+        ) -> dict[str, Any]:
             row = summaries.get(start)
             if row is None:
                 local = start.astimezone(zone)
-                row = summaries[start] = StartSummary(
-                    club=club,
-                    sport_id=sport_id,
-                    start=start,
-                    local_date=day,
-                    weekday=local.isoweekday(),
-                    hour=local.hour,
-                )
-            return row
+                key = (club.pk, sport_id, start, day, local.isoweekday(), local.hour)
+                row = summaries[start] = (key, {})
+            return row[1]
 
         states = (
             SlotState.objects.filter(court_id__in=court_ids, local_date__range=days)
@@ -90,24 +107,19 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
             .order_by()
         )
         for r in states:
-            row = summary(r["start"], r["local_date"])
-            for name in (
-                "taken",
-                "free",
-                "not_released",
-                "last_change",
-                "price_count",
-                "price_sum",
-                "price_min",
-                "price_max",
-            ):
-                setattr(row, name, r[name])
+            start = r.pop("start")
+            if r["last_change"] is not None:
+                # As selectors.sellout_lead_times counts it from the raw cells.
+                r["last_change_lead"] = max(
+                    0, int((start - r["last_change"]).total_seconds() // 60)
+                )
+            summary(start, r.pop("local_date")).update(r)
         for start, day, changes, per_lead in fill_rows(club, days, court_ids):
             row = summary(start, day)
-            row.changes = changes
+            row["changes"] = changes
             for lead, (taken, known) in zip(LEADS, per_lead, strict=True):
-                setattr(row, f"taken_{lead}", taken)
-                setattr(row, f"known_{lead}", known)
+                row[f"taken_{lead}"] = taken
+                row[f"known_{lead}"] = known
         # Counted as selectors.cancellation_rate counts the raw transitions.
         bookings = (
             SlotChange.objects.filter(club=club, court_id__in=court_ids, local_date__range=days)
@@ -124,10 +136,11 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
             .order_by()
         )
         for start, day, booked, cancelled in bookings:
-            row = summary(start, day)
-            row.bookings = booked
-            row.cancellations = cancelled
-        rows += summaries.values()
+            summary(start, day).update(bookings=booked, cancellations=cancelled)
+        rows += [
+            key + tuple(counted.get(name, empty) for name, empty in _SUMMARY_DEFAULTS.items())
+            for key, counted in summaries.values()
+        ]
         per_court = (
             SlotState.objects.filter(court_id__in=court_ids, local_date__range=days)
             .values_list("court_id", "local_date")
@@ -138,22 +151,12 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
             )
             .order_by()
         )
-        court_rows += [
-            CourtDaySummary(
-                club=club,
-                court_id=court_id,
-                local_date=day,
-                taken=taken,
-                free=free,
-                not_released=not_released,
-            )
-            for court_id, day, taken, free, not_released in per_court
-        ]
+        court_rows += [(club.pk, *counts) for counts in per_court]
     with transaction.atomic():
         StartSummary.objects.filter(club=club, local_date__range=days).delete()
-        StartSummary.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(StartSummary, (*_SUMMARY_COLUMNS, *_SUMMARY_DEFAULTS), rows)
         CourtDaySummary.objects.filter(club=club, local_date__range=days).delete()
-        CourtDaySummary.objects.bulk_create(court_rows, batch_size=1000)
+        bulk_insert(CourtDaySummary, _COURT_DAY_COLUMNS, court_rows)
     return len(rows)
 
 

@@ -87,7 +87,14 @@ def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[
 
 @login_required
 def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
-    club = get_object_or_404(Club.objects.select_related("monitoring"), pk=club_id)
+    # One query for the club, its config and its SummaryMark, one for its courts: every
+    # figure below reads them from here (the page's queries do not grow with its courts).
+    club = get_object_or_404(
+        Club.objects.select_related("monitoring__account", "summary_mark").prefetch_related(
+            "courts"
+        ),
+        pk=club_id,
+    )
     today = selectors.local_today(club)
     date_from, date_to, errors = date_range(request, today)
     day = date_param(request, "date", errors) or today
@@ -120,7 +127,7 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
         club=club, weekday=chance_weekday, start_time=chance_time, **span
     )
 
-    config = MonitoringConfig.objects.filter(club=club).select_related("account").first()
+    config: MonitoringConfig | None = getattr(club, "monitoring", None)
     watched = poll_watched(club=club, raw_id=request.GET.get("poll"))
     context = {
         "club": club,

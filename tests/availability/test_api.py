@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 
 SAT = date(2026, 3, 28)
 RANGE = "from_date=2026-03-28&to_date=2026-03-28"
+# A Tuesday morning in Madrid (UTC+1): the sandbox club's day still has cells to fetch.
+TUESDAY_MORNING = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -259,6 +261,7 @@ def test_members_cannot_fetch(club, member):
     assert PollRun.objects.filter(trigger=PollRun.Trigger.MANUAL).count() == 0
 
 
+@time_machine.travel(TUESDAY_MORNING, tick=False)
 def test_staff_fetch_availability_from_the_sandbox(
     use_sandbox, staff, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -7,11 +7,19 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from availability import selectors
 from availability.models import StartSummary, SummaryMark
+from availability.services import summaries
 from availability.services.ingest import ingest_day
-from availability.services.summaries import SUMMARY_LAG_DAYS, summary_rebuild, summary_refresh
+from availability.services.summaries import (
+    SUMMARY_LAG_DAYS,
+    summaries_refresh_due,
+    summary_rebuild,
+    summary_refresh,
+)
 from clubs.models import Club, Court
 from tests.availability.analytics_history import (
     DAYS,
@@ -46,6 +54,11 @@ def _figures(club: Club, date_from: date, date_to: date, sport_id: str | None = 
         "weekend_fill": selectors.fill_curve(club=club, weekdays=[6, 7], hours=[20], **span),
         "sellout": selectors.sellout_lead_times(club=club, **span),
         "prices": selectors.prices_by_hour(club=club, **span),
+        "cancellations": selectors.cancellation_rate(club=club, **span),
+        "chance": [
+            selectors.chance_free(club=club, weekday=weekday, start_time=time(hour), **span)
+            for weekday, hour in ((6, 19), (1, 20), (2, 9))
+        ],
         "comparison": [
             (s.total, s.daily, s.by_hour) for s in selectors.club_comparison(clubs=[club], **span)
         ],
@@ -154,30 +167,59 @@ def test_a_club_without_closed_history_is_marked_without_summaries():
     assert not StartSummary.objects.exists()
 
 
-def test_ingesting_today_summarizes_the_days_that_closed():
+def test_ingesting_never_summarizes():
     club = _madrid_dst_week()
     now = datetime.combine(MON + 3 * DAYS, time(9), tzinfo=club.zone)
 
     # Nothing listed today: its cells from now on are stored taken, raw as ever.
     ingest_day(club=club, local_date=now.date(), availability=[], observed_at=now)
+    ingest_day(club=club, local_date=now.date() + DAYS, availability=[], observed_at=now)
+
+    assert not SummaryMark.objects.exists()
+    assert not StartSummary.objects.exists()
+
+
+def test_the_periodic_task_summarizes_the_days_that_closed_in_each_clubs_zone():
+    club = _madrid_dst_week()
+    other = _los_angeles_days()
+    now = datetime.combine(MON + 3 * DAYS, time(9), tzinfo=club.zone)
+
+    assert summaries_refresh_due(now=now) == 2
 
     assert SummaryMark.objects.get(club=club).through == MON + DAYS
-    assert set(StartSummary.objects.values_list("local_date", flat=True)) == {
+    assert set(StartSummary.objects.filter(club=club).values_list("local_date", flat=True)) == {
         SAT,
         SAT + DAYS,
         MON,
         MON + DAYS,
     }
     assert _figures(club, SAT, SAT + 6 * DAYS) == _raw_only(club, SAT, SAT + 6 * DAYS)
+    # The other club's long gap is caught up a bounded number of days per run.
+    assert SummaryMark.objects.get(club=other).through < MON + DAYS
+    while summaries_refresh_due(now=now):
+        pass
+    assert SummaryMark.objects.get(club=other).through == MON + DAYS
+    # Up to date: a run costs one query and summarizes nobody.
+    with CaptureQueriesContext(connection) as queries:
+        assert summaries_refresh_due(now=now) == 0
+    assert len(queries) == 1
 
 
-def test_ingesting_a_future_day_leaves_summaries_alone():
+def test_the_periodic_task_goes_on_after_a_club_fails(monkeypatch):
     club = _madrid_dst_week()
-    now = datetime.combine(MON + 3 * DAYS, time(9), tzinfo=club.zone)
+    other = _los_angeles_days()
+    real = summaries.summary_build
 
-    ingest_day(club=club, local_date=now.date() + DAYS, availability=[], observed_at=now)
+    def broken(*, club: Club, **kwargs: Any) -> int:
+        if club.name == "Club Uno":
+            raise RuntimeError("disk full")
+        return real(club=club, **kwargs)
 
-    assert not SummaryMark.objects.exists()
+    monkeypatch.setattr(summaries, "summary_build", broken)
+
+    assert summaries_refresh_due(now=LATER) == 1
+    assert not SummaryMark.objects.filter(club=club).exists()
+    assert SummaryMark.objects.filter(club=other).exists()
 
 
 def test_the_rebuild_command_summarizes_every_club_again(capsys):

@@ -15,7 +15,7 @@ from django_celery_beat.models import PeriodicTask
 from availability.models import PollRun
 from availability.tasks import poll_club_scheduled
 from clubs.models import Club
-from clubs.selectors import monitoring_is_due
+from clubs.selectors import monitoring_is_due, schedule_offset_minutes
 from clubs.services import MonitoringSettings, monitoring_configure
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +23,12 @@ pytestmark = pytest.mark.django_db
 MADRID = ZoneInfo("Europe/Madrid")
 
 
-def expected_polls(first: date, last: date) -> list[datetime]:
+def expected_polls(first: date, last: date, offset: int) -> list[datetime]:
+    """Every 15 minutes from 08:00 plus the club's offset to 23:00, local time."""
     polls = []
     day = first
     while day <= last:
-        for minute in range(8 * 60, 23 * 60 + 1, 15):
+        for minute in range(8 * 60 + offset, 23 * 60 + 1, 15):
             polls.append(datetime.combine(day, time(minute // 60, minute % 60), tzinfo=MADRID))
         day += timedelta(days=1)
     return polls
@@ -68,8 +69,9 @@ def test_it_polls_every_tick_of_the_local_window_across_a_dst_change(
 
     polled = simulate_beat(config, start, end)
 
+    offset = schedule_offset_minutes(config=config)
     assert [p.replace(tzinfo=None) for p in polled] == [
-        p.replace(tzinfo=None) for p in expected_polls(first, last)
+        p.replace(tzinfo=None) for p in expected_polls(first, last, offset)
     ]
 
 

@@ -11,6 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.services import account_create
 from clubs.models import Club, MonitoringConfig
+from clubs.selectors import schedule_offset_minutes
 from clubs.services import (
     MonitoringSettings,
     club_delete,
@@ -33,7 +34,11 @@ def test_it_creates_a_config_with_a_crontab_in_the_club_zone(madrid: Club, staff
     assert task.enabled is True
     assert task.crontab is not None
     assert str(task.crontab.timezone) == "Europe/Madrid"
-    assert (task.crontab.minute, task.crontab.hour) == ("0,15,30,45", "8-23")
+    # Every 15 minutes from 08:00 plus the club's own offset, so clubs do not all poll at :00.
+    offset = schedule_offset_minutes(config=config)
+    assert 0 <= offset < 15
+    minutes = ",".join(str(m) for m in range(offset, 60, 15))
+    assert (task.crontab.minute, task.crontab.hour) == (minutes, "8-23")
 
 
 def test_it_updates_the_same_task_when_the_config_changes(madrid: Club):
@@ -48,8 +53,32 @@ def test_it_updates_the_same_task_when_the_config_changes(madrid: Club):
     assert second.periodic_task_id == first.periodic_task_id
     task = PeriodicTask.objects.get(pk=second.periodic_task_id)
     assert task.crontab is not None
-    assert (task.crontab.minute, task.crontab.hour) == ("0,30", "9-21")
+    first = 9 * 60 + 30 + schedule_offset_minutes(config=second)
+    minutes = ",".join(str(m) for m in range(first % 30, 60, 30))
+    assert (task.crontab.minute, task.crontab.hour) == (minutes, f"{first // 60}-21")
     assert PeriodicTask.objects.filter(task="availability.tasks.poll_club_scheduled").count() == 1
+
+
+def test_it_spreads_clubs_over_the_interval_with_a_stable_offset_each():
+    configs = [
+        MonitoringConfig(
+            club_id=club_id,
+            frequency_minutes=15,
+            start_time_local=time(8),
+            end_time_local=time(23),
+        )
+        for club_id in range(1, 201)
+    ]
+    offsets = [schedule_offset_minutes(config=c) for c in configs]
+
+    assert offsets == [schedule_offset_minutes(config=c) for c in configs]  # stable
+    assert set(offsets) == set(range(15))  # every minute of the quarter hour used
+    assert max(offsets.count(m) for m in range(15)) < 2 * 200 / 15  # none piles up
+    # Never past a window shorter than the frequency.
+    short = MonitoringConfig(
+        club_id=7, frequency_minutes=1440, start_time_local=time(8), end_time_local=time(9)
+    )
+    assert 0 <= schedule_offset_minutes(config=short) <= 60
 
 
 def test_it_disables_the_task_with_the_config(madrid: Club):

@@ -1,0 +1,55 @@
+"""Bulk appends of plain rows: the one way availability writes many rows at once.
+
+Rows are tuples in the order of `columns` (attribute names of concrete fields, `court_id` for
+a foreign key); the primary key is left to the database and not returned. PostgreSQL gets one
+COPY (psycopg's `cursor.copy`), other databases one `executemany` with the values adapted as
+the ORM adapts them, so SQLite stores what `bulk_create` would. No model instances are built:
+for the thousands of rows of a first poll, a summary rebuild or the benchmark's year of
+history, building and preparing instances cost far more than the write itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+def bulk_insert(model: type[Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Append `rows` to the model's table; returns the number of rows written."""
+    meta = model._meta
+    # get_field knows a foreign key by its attribute name too ("court_id").
+    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in columns)
+    table = connection.ops.quote_name(meta.db_table)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            return written
+        adapted = [tuple(_adapt(value) for value in row) for row in rows]
+        if adapted:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - field names
+                adapted,
+            )
+    return len(adapted)
+
+
+def _adapt(value: Any) -> Any:
+    adapt: Callable[[Any], Any] | None = _ADAPTERS.get(type(value))
+    return value if adapt is None else adapt(value)
+
+
+_ADAPTERS: dict[type, Callable[[Any], Any]] = {
+    datetime: lambda v: connection.ops.adapt_datetimefield_value(v),
+    date: lambda v: connection.ops.adapt_datefield_value(v),
+    Decimal: str,
+}

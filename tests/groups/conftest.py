@@ -1,0 +1,75 @@
+"""The cast of the group tests: an owner, an admin and a member of one group (the shared
+`member` fixture is its member), an `outsider` in none, and anonymous visitors (a client not
+logged in). The member has a Playtomic account lent to the group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from accounts.models import PlaytomicAccount
+from accounts.services import account_create
+from groups import services
+from groups.models import Group, LentAccount, Membership
+
+LENT_EMAIL = "lent.secret@example.test"
+LENT_PASSWORD = "Lent-Secret-Pass-42"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # Sign-ups and the cast's users hash passwords; the real hasher makes that slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def owner(db: Any) -> Any:
+    return get_user_model().objects.create_user(
+        username="owner", password="owner-pass-123", first_name="Olga"
+    )
+
+
+@pytest.fixture
+def admin(db: Any) -> Any:
+    return get_user_model().objects.create_user(
+        username="admin", password="admin-pass-123", first_name="Adrián"
+    )
+
+
+@pytest.fixture
+def group(owner: Any, admin: Any, member: Any) -> Group:
+    group = services.group_create(name="Tuesday padel", created_by=owner)
+    for user in (admin, member):
+        _, secret = services.invite_create(group=group, actor=owner)
+        services.invite_accept(secret=secret, user=user)
+    Membership.objects.filter(group=group, user=admin).update(role=Membership.Role.ADMIN)
+    return group
+
+
+def membership(group: Group, user: Any) -> Membership:
+    return Membership.objects.get(group=group, user=user)
+
+
+@pytest.fixture
+def lent_account(group: Group, member: Any) -> PlaytomicAccount:
+    account = account_create(
+        owner=member, email=LENT_EMAIL, password=LENT_PASSWORD, label="Weekend account"
+    )
+    services.account_lend(account=account, group=group, user=member)
+    return account
+
+
+@pytest.fixture
+def loan(lent_account: PlaytomicAccount, group: Group) -> LentAccount:
+    return LentAccount.objects.get(group=group, account=lent_account)
+
+
+def web(user: Any = None) -> Client:
+    """A browser, logged in as `user` when there is one."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
