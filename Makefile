@@ -33,8 +33,10 @@ run: migrate
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## The test suite (pytest) on whatever DATABASE_URL / REDIS_URL say (embedded defaults if unset).
+## PYTEST_ARGS are passed on, e.g. make test PYTEST_ARGS='-m "not browser"'.
+PYTEST_ARGS ?=
 test: $(VENV)/.dev
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Lint, format check, types, and migrations in step with the models.
 check: $(VENV)/.dev

@@ -16,15 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def bulk_insert(model: type[Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Append `rows` to the model's table; returns the number of rows written."""
-    meta = model._meta
-    # get_field knows a foreign key by its attribute name too ("court_id").
-    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in columns)
-    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(connection.ops.quote_name(_column(model, c)) for c in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -41,6 +39,14 @@ def bulk_insert(model: type[Model], columns: Sequence[str], rows: Iterable[tuple
                 adapted,
             )
     return len(adapted)
+
+
+def _column(model: type[Model], name: str) -> str:
+    # get_field knows a foreign key by its attribute name too ("court_id").
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field.column
 
 
 def _adapt(value: Any) -> Any:

@@ -274,6 +274,43 @@ class CourtDaySummary(models.Model):
         return f"{self.court_id} {self.local_date}"
 
 
+# The StartSummary columns WeekdayHourTotal keeps running totals of.
+TOTAL_FIELDS: tuple[str, ...] = (
+    "taken",
+    "free",
+    "changes",
+    *(f"{kind}_{lead}" for lead in LEADS for kind in ("taken", "known")),
+)
+
+
+class WeekdayHourTotal(models.Model):
+    """Derived, rebuildable like StartSummary: for one club, sport, summarized local date and
+    local hour, the StartSummary columns of TOTAL_FIELDS added up over that date and every
+    earlier summarized date on the same weekday. The heatmap and fill curve of any range of
+    closed days are then the difference of two rows per weekday and hour (the last date of
+    each weekday in the range, and the last one before it), whatever the range's length.
+    A row is written for every date and hour whose total is not zero, so a missing row
+    means zero."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="weekday_hour_totals")
+    sport_id = models.CharField(max_length=40, blank=True)
+    local_date = models.DateField()
+    hour = models.PositiveSmallIntegerField()  # local hour
+    for _name in TOTAL_FIELDS:
+        locals()[_name] = models.PositiveIntegerField(default=0)
+    del _name
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["club", "local_date", "sport_id", "hour"], name="weekdayhourtotal_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.club_id} {self.sport_id} {self.local_date} {self.hour}h"
+
+
 class SummaryMark(models.Model):
     """How far a club's StartSummary rows reach: every local date up to `through` that has
     cells is summarized, later dates are computed from SlotState/SlotChange."""

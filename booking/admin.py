@@ -8,12 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import PlaytomicAccount
 from booking.forms import fallback_clubs_from_text
-from booking.models import AttemptEvent, BookingAttempt, BookingRule
+from booking.models import AttemptEvent, BookingAttempt, BookingRule, CalendarFeed
+from booking.selectors import rule_account_choices
 from booking.services.rules import (
     RULE_FIELDS,
     rule_delete,
@@ -22,12 +23,15 @@ from booking.services.rules import (
 )
 from booking.services.schedule import rule_schedule_sync
 from clubs.models import Club
+from groups.models import LentAccount
+from groups.selectors import groups_for
 
 
 class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
-    """The same checks as the booking pages and the API (rule_validate). The owner is never
-    chosen here: a new rule belongs to the staff member who makes it, so the admin cannot be
-    used to book with another member's Playtomic login."""
+    """The same checks as the booking pages and the API (rule_validate). The creator is never
+    chosen here: a new rule is made by the staff member who makes it, for one of their own
+    groups, so the admin cannot be used to book with a Playtomic login that neither they nor
+    that group may use."""
 
     # Set by BookingRuleAdmin.get_form: the staff member saving the form.
     acting_user: Any = None
@@ -39,7 +43,7 @@ class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
 
     class Meta:
         model = BookingRule
-        fields = [*RULE_FIELDS, "accounts"]
+        fields = [*RULE_FIELDS, "group", "accounts"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,11 +65,16 @@ class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
         for name, value in cleaned.items():
             if name not in ("accounts", "fallback_clubs"):
                 setattr(rule, name, value)
+        if rule.group_id is None:
+            self.add_error("group", "Choose one of your groups.")
+            return cleaned
+        players = [link.user for link in rule.player_links.all()] if rule.pk else []
         try:
             rule_validate(
                 rule=rule,
                 accounts=list(cleaned["accounts"]),
                 fallback_clubs=cleaned["fallback_clubs"],
+                players=players,
             )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
@@ -82,10 +91,17 @@ class BookingRuleAdmin(admin.ModelAdmin[BookingRule]):
     # The form's own `fallback_clubs` field (ordered text) is saved by save_related through
     # the service; excluded here so the model form never `set()`s the ordered through rows.
     exclude = ["fallback_clubs"]
-    list_display = ["name", "owner", "club", "enabled", "dry_run", "next_release_at"]
+    list_display = ["name", "group", "owner", "club", "enabled", "dry_run", "next_release_at"]
     list_filter = ["enabled", "dry_run", "release_policy"]
     readonly_fields = ["owner", "next_release_at", "next_target_date", "periodic_task"]
     filter_horizontal = ["accounts"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: BookingRule | None = None
+    ) -> list[str]:
+        # A rule stays in the group it was made in.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "group"] if obj is not None else fields
 
     def get_form(
         self,
@@ -99,9 +115,19 @@ class BookingRuleAdmin(admin.ModelAdmin[BookingRule]):
         form.acting_user = request.user
         accounts = form.base_fields.get("accounts")
         if isinstance(accounts, forms.ModelMultipleChoiceField):
-            # Only the owner's own accounts can be chosen (the form's check says so too).
-            owner_id = obj.owner_id if obj is not None else request.user.pk
-            accounts.queryset = PlaytomicAccount.objects.filter(owner_id=owner_id)
+            # Only accounts the rule's group may use through its creator (the form's check
+            # says so too): for a new rule, the staff member's own and those lent to their
+            # groups.
+            if obj is not None:
+                accounts.queryset = rule_account_choices(obj.group, obj.owner)
+            else:
+                lent = LentAccount.objects.filter(group__in=groups_for(request.user).values("pk"))
+                accounts.queryset = PlaytomicAccount.objects.filter(
+                    Q(owner_id=request.user.pk) | Q(pk__in=lent.values("account_id"))
+                )
+        group = form.base_fields.get("group")
+        if isinstance(group, forms.ModelChoiceField):
+            group.queryset = groups_for(request.user)
         return form
 
     def save_model(self, request: HttpRequest, obj: BookingRule, form: Any, change: bool) -> None:
@@ -136,3 +162,15 @@ class BookingAttemptAdmin(admin.ModelAdmin[BookingAttempt]):
     list_filter = ["state", "trigger"]
     exclude = ["claim_token"]
     inlines = [AttemptEventInline]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
+    """Who has a calendar link; its secret is never stored, only its digest (not shown)."""
+
+    list_display = ["user", "prefix", "created_at"]
+    fields = ["user", "prefix", "created_at"]
+    readonly_fields = ["user", "prefix", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,11 +1,14 @@
-"""DRF API: owner-scoped querysets (another member's object is a 404), explicit input and
-output serializers, secrets write-only and never serialised back."""
+"""DRF API: group-scoped querysets (a rule or attempt of a group the caller is not in is a
+404; changing a rule they may only read is a 403), explicit input and output serializers,
+secrets write-only and never serialised back."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import (
     extend_schema,
@@ -16,16 +19,24 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import PlaytomicAccount
-from accounts.selectors import accounts_for
-from booking import selectors
-from booking.api_examples import ATTEMPT_EXAMPLE, RULE_EXAMPLE, STATS_EXAMPLE
+from booking import games, play, selectors
+from booking.api_examples import (
+    ATTEMPT_EXAMPLE,
+    GAME_EXAMPLE,
+    PLAY_EXAMPLE,
+    RULE_EXAMPLE,
+    STATS_EXAMPLE,
+)
 from booking.models import AttemptEvent, BookingAttempt, BookingRule
-from booking.services.rules import RULE_FIELDS, rule_delete, rule_save
+from booking.services.rules import RULE_FIELDS, rule_delete, rule_groups_for, rule_save
 from clubs.models import Club
+from groups.models import Group, LentAccount
+from groups.selectors import display_name, groups_for
 from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
-from playtomic_monitor.openapi import response_example
+from playtomic_monitor.openapi import not_found, response_example
 
 
 class LearnedReleaseOutput(serializers.Serializer[Any]):
@@ -44,7 +55,26 @@ class LearnedReleaseOutput(serializers.Serializer[Any]):
     difference_seconds = serializers.FloatField()
 
 
+class PlayerOutput(serializers.Serializer[Any]):
+    user = serializers.IntegerField(help_text="The member's user id")
+    name = serializers.CharField()
+    registered = serializers.BooleanField(
+        help_text="Registered on the match (their own Playtomic account is known)"
+    )
+
+
 class RuleOutput(serializers.ModelSerializer[BookingRule]):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    created_by = serializers.IntegerField(source="owner_id", read_only=True)
+    created_by_name = serializers.SerializerMethodField()
+    can_edit = serializers.SerializerMethodField(
+        help_text="Whether you may change or delete it (its creator and the group's admins)"
+    )
+    players = serializers.SerializerMethodField(help_text="Members who play, in order")
+    open_seats = serializers.SerializerMethodField()
+    withdrawn_accounts = serializers.SerializerMethodField(
+        help_text="Accounts of the rule no longer lent to the group: not used"
+    )
     club_name = serializers.CharField(source="club.name", read_only=True)
     club_timezone = serializers.CharField(source="club.timezone", read_only=True)
     next_release_local = serializers.SerializerMethodField()
@@ -61,6 +91,26 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
     class Meta:
         model = BookingRule
         exclude = ["owner", "periodic_task"]
+
+    def get_created_by_name(self, rule: BookingRule) -> str:
+        return display_name(rule.owner)
+
+    def get_can_edit(self, rule: BookingRule) -> bool:
+        request = self.context.get("request")
+        return request is not None and selectors.rule_editable_by(rule, request.user)
+
+    @extend_schema_field(PlayerOutput(many=True))
+    def get_players(self, rule: BookingRule) -> list[dict[str, Any]]:
+        return [
+            {"user": p.user_id, "name": p.name, "registered": bool(p.playtomic_user_id)}
+            for p in selectors.rule_players(rule)
+        ]
+
+    def get_open_seats(self, rule: BookingRule) -> int:
+        return max(0, rule.number_of_players - rule.player_links.count())
+
+    def get_withdrawn_accounts(self, rule: BookingRule) -> list[int]:
+        return [account.pk for account in selectors.rule_withdrawn_accounts(rule)]
 
     def get_next_release_local(self, rule: BookingRule) -> str | None:
         if rule.next_release_at is None:
@@ -89,8 +139,10 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
 
 
 class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
-    """An account the requesting member may book with. Another member's account and an id
-    that does not exist get the same answer, so the API is no oracle of which ids exist."""
+    """An account the requesting member may name: their own, one lent to one of their groups,
+    or one a rule of their groups already books with (an admin editing someone's rule). The
+    service decides whether the rule's group may use it. Any other id gets the same answer as
+    one that does not exist, so the API is no oracle of which ids exist."""
 
     default_error_messages = {
         "does_not_exist": "Unknown account.",
@@ -98,7 +150,15 @@ class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
     }
 
     def get_queryset(self) -> QuerySet[PlaytomicAccount]:
-        return accounts_for(self.context["request"].user)
+        user = self.context["request"].user
+        groups = groups_for(user).values("pk")
+        lent = LentAccount.objects.filter(group__in=groups).values("account_id")
+        on_rules = BookingRule.accounts.through.objects.filter(
+            bookingrule__group__in=groups
+        ).values("playtomicaccount_id")
+        return PlaytomicAccount.objects.filter(
+            Q(owner_id=user.pk) | Q(pk__in=lent) | Q(pk__in=on_rules)
+        )
 
     def to_internal_value(self, data: Any) -> PlaytomicAccount:
         text = str(data)
@@ -119,7 +179,54 @@ class ClubField(serializers.PrimaryKeyRelatedField[Club]):
         return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
 
+class CallerGroupField(serializers.PrimaryKeyRelatedField[Group]):
+    """One of the caller's groups; any other id is unknown."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown group.",
+        "incorrect_type": "Unknown group.",
+    }
+
+    def get_queryset(self) -> QuerySet[Group]:
+        return groups_for(self.context["request"].user)
+
+    def to_internal_value(self, data: Any) -> Group:
+        text = str(data)
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(text))  # type: ignore[arg-type]
+
+
+class MemberField(serializers.PrimaryKeyRelatedField[User]):
+    """A member of one of the caller's groups (the service checks it is one of the rule's)."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown member.",
+        "incorrect_type": "Unknown member.",
+    }
+
+    def get_queryset(self) -> QuerySet[User]:
+        groups = groups_for(self.context["request"].user).values("pk")
+        return User.objects.filter(group_memberships__group__in=groups).distinct()
+
+    def to_internal_value(self, data: Any) -> User:
+        text = str(data)
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(text))  # type: ignore[arg-type]
+
+
 class RuleInput(serializers.ModelSerializer[BookingRule]):
+    group = CallerGroupField(
+        required=False,
+        help_text="One of your groups; a new rule without it is personal. A rule stays in its "
+        "group.",
+    )
+    players = MemberField(
+        many=True,
+        required=False,
+        help_text="Members of the rule's group who play, in order (at most number_of_players)",
+    )
     club = serializers.PrimaryKeyRelatedField(queryset=Club.objects.all())
     accounts = UsableAccountField(many=True)
     earliest_start = LocalTimeField()
@@ -136,7 +243,7 @@ class RuleInput(serializers.ModelSerializer[BookingRule]):
 
     class Meta:
         model = BookingRule
-        fields = [*RULE_FIELDS, "accounts", "fallback_clubs"]
+        fields = [*RULE_FIELDS, "group", "players", "accounts", "fallback_clubs"]
 
 
 @extend_schema_view(
@@ -187,26 +294,32 @@ class RuleViewSet(viewsets.ModelViewSet[BookingRule]):
         accounts = fields.pop("accounts", None)
         if accounts is None:
             accounts = list(rule.accounts.all()) if rule else []
-        # Absent: the rule keeps its fallback clubs (a partial update).
+        # Absent: the rule keeps its fallback clubs and players (a partial update).
         fallback_clubs = fields.pop("fallback_clubs", None)
+        players = fields.pop("players", None)
+        group = fields.pop("group", None)
         return rule_save(
             owner=request.user,  # type: ignore[arg-type]
             rule=rule,
+            group=group,
             accounts=accounts,
             fallback_clubs=fallback_clubs,
+            players=players,
             **fields,
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rule = self._save(request, None, partial=False)
-        return Response(RuleOutput(rule).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RuleOutput(rule, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rule = self._save(request, self.get_object(), partial=kwargs.get("partial", False))
-        return Response(RuleOutput(rule).data)
+        return Response(RuleOutput(rule, context={"request": request}).data)
 
     def perform_destroy(self, instance: BookingRule) -> None:
-        rule_delete(rule=instance)
+        rule_delete(rule=instance, actor=self.request.user)  # type: ignore[arg-type]
 
 
 class EventOutput(serializers.ModelSerializer[AttemptEvent]):
@@ -300,3 +413,149 @@ class StatsViewSet(viewsets.ViewSet):
                 "by_account": rows(selectors.success_rate_by_account(request.user)),
             }
         )
+
+
+GROUP_NOT_FOUND = not_found("Not one of your groups")
+
+
+class GroupQuery(serializers.Serializer[Any]):
+    group = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_ID, help_text="Only this group's"
+    )
+
+
+def _caller_group(request: Request, group_id: int | None) -> Group | None:
+    if group_id is None:
+        return None
+    return get_object_or_404(groups_for(request.user), pk=group_id)
+
+
+class GameOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="The attempt that booked it")
+    group = serializers.IntegerField()
+    group_name = serializers.CharField()
+    rule_name = serializers.CharField()
+    club = serializers.IntegerField()
+    club_name = serializers.CharField()
+    club_timezone = serializers.CharField()
+    court_name = serializers.CharField()
+    start = serializers.DateTimeField(help_text="UTC")
+    local_start = serializers.CharField(help_text="Club-local, ISO 8601 with the offset")
+    when = serializers.CharField(help_text='Club-local, as read: "Tue 15 Dec, 19:00 CET"')
+    duration_minutes = serializers.IntegerField()
+    price = serializers.CharField()
+    paid_by = serializers.CharField(help_text="The label of the account that booked and paid")
+    payment_method = serializers.CharField()
+    split_parts = serializers.IntegerField(
+        allow_null=True, help_text="Parts the price was split into (1: paid in full)"
+    )
+    players = serializers.ListField(child=serializers.CharField())
+    open_seats = serializers.IntegerField()
+    match_id = serializers.CharField()
+    match_url = serializers.URLField(allow_null=True)
+
+
+class GameListApi(APIView):
+    """Our games: the upcoming booked games of your groups (or of one), earliest first."""
+
+    @extend_schema(
+        parameters=[GroupQuery],
+        responses={200: GameOutput(many=True), 404: GROUP_NOT_FOUND},
+        examples=[response_example("Games", [GAME_EXAMPLE])],
+    )
+    def get(self, request: Request) -> Response:
+        query = GroupQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        group = _caller_group(request, query.validated_data.get("group"))
+        found = games.games_for(request.user, since=timezone.now(), group=group)
+        return Response(GameOutput([games.game_json(g) for g in found], many=True).data)
+
+
+class PlayQuery(serializers.Serializer[Any]):
+    group = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_DB_ID,
+        help_text="One of your groups (default: your first shared group, else your own)",
+    )
+    club = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID)
+    day = serializers.DateField(required=False, help_text="A club-local date")
+    time_from = LocalTimeField(required=False, help_text="Club-local start, from")
+    time_to = LocalTimeField(required=False, help_text="Club-local start, until (inclusive)")
+    duration = serializers.IntegerField(required=False, min_value=30, max_value=360)
+    surface = serializers.ChoiceField(choices=[play.INDOOR, play.OUTDOOR], required=False)
+    max_price = serializers.DecimalField(
+        required=False, max_digits=10, decimal_places=2, min_value=0
+    )
+    days = serializers.IntegerField(
+        required=False, min_value=1, max_value=play.MAX_DAYS, default=play.DEFAULT_DAYS
+    )
+
+
+class PlayOptionOutput(serializers.Serializer[Any]):
+    club = serializers.IntegerField()
+    club_name = serializers.CharField()
+    club_timezone = serializers.CharField()
+    court = serializers.IntegerField()
+    court_name = serializers.CharField()
+    indoor = serializers.BooleanField(allow_null=True)
+    start = serializers.DateTimeField(help_text="UTC")
+    local_start = serializers.CharField()
+    when = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True, help_text="Estimated from the rates seen"
+    )
+    currency = serializers.CharField()
+    seen_at = serializers.DateTimeField(help_text="When its cells were last seen free (oldest)")
+    booking_url = serializers.URLField(help_text="Book it on Playtomic")
+
+
+class PlayApi(APIView):
+    """When can we play? Free slots at the group's clubs in the coming days that fit its
+    enabled rules (weekdays, windows, durations, players), earliest first, each with a link to
+    book it on Playtomic."""
+
+    @extend_schema(
+        parameters=[PlayQuery],
+        responses={200: PlayOptionOutput(many=True), 404: GROUP_NOT_FOUND},
+        examples=[response_example("Free slots", [PLAY_EXAMPLE])],
+    )
+    def get(self, request: Request) -> Response:
+        query = PlayQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        group = _caller_group(request, data.get("group"))
+        if group is None:
+            choices = rule_groups_for(request.user)  # type: ignore[arg-type]
+            group = next((g for g in choices if not g.is_personal), choices[0])
+        filters = play.PlayFilters(
+            club=data.get("club"),
+            day=data.get("day"),
+            time_from=data.get("time_from"),
+            time_to=data.get("time_to"),
+            duration=data.get("duration"),
+            surface=data.get("surface"),
+            max_price=data.get("max_price"),
+        )
+        options = play.play_options(group, now=timezone.now(), filters=filters, days=data["days"])
+        rows = [
+            {
+                "club": o.club.pk,
+                "club_name": o.club.name,
+                "club_timezone": o.club.timezone,
+                "court": o.court.pk,
+                "court_name": o.court.name,
+                "indoor": o.court.indoor,
+                "start": o.start,
+                "local_start": o.local_start.isoformat(),
+                "when": o.when,
+                "duration_minutes": o.duration,
+                "price": o.price,
+                "currency": o.currency,
+                "seen_at": o.seen_at,
+                "booking_url": o.link,
+            }
+            for o in options
+        ]
+        return Response(PlayOptionOutput(rows, many=True).data)

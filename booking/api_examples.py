@@ -5,6 +5,17 @@ from __future__ import annotations
 
 RULE_EXAMPLE = {
     "id": 7,
+    "group": 3,
+    "group_name": "Tuesday padel",
+    "created_by": 12,
+    "created_by_name": "Olga",
+    "can_edit": True,
+    "players": [
+        {"user": 12, "name": "Olga", "registered": True},
+        {"user": 15, "name": "Adrián", "registered": False},
+    ],
+    "open_seats": 2,
+    "withdrawn_accounts": [],
     "club_name": "Club Padel Norte",
     "club_timezone": "Europe/Madrid",
     "next_release_local": "2026-11-23T08:00:00+01:00",
@@ -21,6 +32,7 @@ RULE_EXAMPLE = {
     "surface": "prefer_indoor",
     "max_price": "40.00",
     "number_of_players": 4,
+    "split_payment": True,
     "payment_methods": ["wallet", "card"],
     "rotate_accounts": False,
     "release_policy": "fixed",
@@ -84,6 +96,11 @@ ATTEMPT_EXAMPLE = {
     "payment_method": "wallet",
     "payment_intent_id": "pi_6f1c2a",
     "match_id": "m_93b0d4",
+    "players": [
+        {"user_id": "4021577", "name": "Olga", "member": 12},
+        {"user_id": "4188210", "name": "Adrián", "member": 15},
+    ],
+    "split_parts": 4,
     "created_at": "2026-11-13T07:00:01Z",
     "updated_at": "2026-11-20T07:00:00.412Z",
     "rule": 7,
@@ -113,4 +130,44 @@ STATS_EXAMPLE = {
             "success_rate": 0.8,
         }
     ],
+}
+GAME_EXAMPLE = {
+    "id": 41,
+    "group": 3,
+    "group_name": "Tuesday padel",
+    "rule_name": "Weekday evenings",
+    "club": 2,
+    "club_name": "Club Padel Norte",
+    "club_timezone": "Europe/Madrid",
+    "court_name": "Pista 4",
+    "start": "2026-12-15T18:00:00Z",
+    "local_start": "2026-12-15T19:00:00+01:00",
+    "when": "Tue 15 Dec, 19:00 CET",
+    "duration_minutes": 90,
+    "price": "36 EUR",
+    "paid_by": "Olga's account",
+    "payment_method": "club",
+    "split_parts": 4,
+    "players": ["Olga", "Adrián", "Marta"],
+    "open_seats": 1,
+    "match_id": "m_93b0d4",
+    "match_url": "https://app.playtomic.com/matches/m_93b0d4",
+}
+PLAY_EXAMPLE = {
+    "club": 2,
+    "club_name": "Club Padel Norte",
+    "club_timezone": "Europe/Madrid",
+    "court": 14,
+    "court_name": "Pista 4",
+    "indoor": True,
+    "start": "2026-12-15T18:00:00Z",
+    "local_start": "2026-12-15T19:00:00+01:00",
+    "when": "Tue 15 Dec, 19:00 CET",
+    "duration_minutes": 90,
+    "price": "48.00",
+    "currency": "EUR",
+    "seen_at": "2026-12-14T17:45:10Z",
+    "booking_url": "https://app.playtomic.com/payments?type=CUSTOMER_MATCH&tenant_id="
+    "5f0c1e9a-0b7d-4a55-9a43-3c1d6c2e7b11&resource_id=9a0e2d3c-5b8f-4e6a-8d1c-2f3a4b5c6d7e"
+    "&start=2026-12-15T18%3A00%3A00.000Z&duration=90",
 }

@@ -8,4 +8,8 @@ router.register("booking/rules", api.RuleViewSet, basename="booking-rule")
 router.register("booking/attempts", api.AttemptViewSet, basename="booking-attempt")
 router.register("booking/stats", api.StatsViewSet, basename="booking-stats")
 
-urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("booking/games/", api.GameListApi.as_view(), name="api-booking-games"),
+    path("booking/play/", api.PlayApi.as_view(), name="api-booking-play"),
+    path("", include(router.urls)),
+]

@@ -71,11 +71,16 @@ class Sample:
     def lower(self, rtt_min: float) -> float:
         return self.server_second - self.sent - (self.rtt - rtt_min)
 
+    @property
+    def after(self) -> bool | None:
+        """For a straddling probe (sent at about boundary - aim): whether its stamp fell on or
+        after that boundary, that is X >= aim."""
+        if self.aim is None:
+            return None
+        return self.server_second >= round(self.sent + self.aim)
+
     def describe(self, release_ts: float) -> dict[str, Any]:
-        side = None
-        if self.aim is not None:
-            # The probe left at (about) boundary - aim: which side of that boundary it hit.
-            side = "after" if self.server_second >= round(self.sent + self.aim) else "before"
+        side = None if self.after is None else "after" if self.after else "before"
         return {
             "sent_ms": round((self.sent - release_ts) * 1000, 2),
             "rtt_ms": round(self.rtt * 1000, 2),
@@ -194,22 +199,28 @@ def estimate_arrival(
             break
         wait(max(clock(), sample.sent + max(COARSE_SPACING_S, sample.rtt + 0.01)))
     # Straddles: bisect X_min, one probe per server second.
+    last: Sample | None = None
     while sent < MAX_PROBES:
         low, high = bounds(samples)
         if low > high + CONFLICT_RESET_S:
             # Our clock (or the server's) stepped: only the latest answer still holds.
             del samples[:-1]
+            last = None
             continue
         if high - low <= 2 * TARGET_HALF_WIDTH_S:
             break
         aim = (max(low, high - 1) + high) / 2 if low < high else (low + high) / 2
+        if last is not None and last.aim is not None and abs(aim - last.aim) < 1e-4:
+            # The last probe moved neither bound (a slow answer only weakly bounds X_min from
+            # below): probe further on the side it pointed to instead of repeating it.
+            aim = (last.aim + high) / 2 if last.after else (low + last.aim) / 2
         rtt = statistics.median(s.rtt for s in samples)
         boundary = math.ceil(clock() + aim + MIN_LEAD_S)
         send = boundary - aim
         if send + 2 * rtt + MIN_LEAD_S > until():
             break
         wait(send)
-        take(aim)
+        last = take(aim)
     low, high = bounds(samples)
     conflict = low > high
     if conflict:

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
+from django.utils import dateformat
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PlaytomicAccount
 from booking import selectors
 from booking.models import BookingRule
+from booking.play import PlayFilters
 from booking.services.rules import RULE_FIELDS
 from clubs.models import Club
+from groups.models import Group
+from groups.selectors import display_name
 from playtomic_monitor.api import MAX_DB_ID
 
 # Rule fields holding lists, typed as comma-separated text: rule field -> form field.
@@ -56,38 +64,96 @@ class OwnAccountsField(forms.ModelMultipleChoiceField[PlaytomicAccount]):
         return super().clean(value)
 
 
+class MemberChoiceField(forms.ModelMultipleChoiceField[User]):
+    """Members of the rule's group, shown by the name they gave."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return display_name(obj)
+
+
 class RuleForm(forms.ModelForm[BookingRule]):
-    """Lists are typed as comma-separated text; the service validates the values."""
+    """Lists are typed as comma-separated text; the service validates the values. The form is
+    made for one group (the rule's, or the one a new rule is for): the accounts offered are
+    those the rule may book with in it, the players its members."""
 
     weekdays_text = forms.CharField(
-        label="Weekdays", initial="0,1,2,3,4", help_text="0 = Monday ... 6 = Sunday"
+        label=_("Weekdays"), initial="0,1,2,3,4", help_text=_("0 = Monday ... 6 = Sunday")
     )
     durations_text = forms.CharField(
-        label="Durations (minutes, in order)", initial="90", help_text="for example 90,60"
+        label=_("Durations (minutes, in order)"), initial="90", help_text=_("for example 90,60")
     )
-    courts_text = forms.CharField(label="Court preference (court ids, in order)", required=False)
+    courts_text = forms.CharField(label=_("Court preference (court ids, in order)"), required=False)
     fallback_clubs = forms.CharField(
-        label="Fallback clubs (in order)",
+        label=_("Fallback clubs (in order)"),
         required=False,
-        help_text="Tried after the club above: club ids or slugs separated by commas",
+        help_text=_("Tried after the club above: club ids or slugs separated by commas"),
     )
-    payment_text = forms.CharField(label="Payment methods (in order)", initial="club,wallet,card")
-    accounts = OwnAccountsField(queryset=PlaytomicAccount.objects.none())
+    payment_text = forms.CharField(
+        label=_("Payment methods (in order)"), initial="club,wallet,card"
+    )
+    accounts = OwnAccountsField(
+        label=_("Playtomic accounts"),
+        queryset=PlaytomicAccount.objects.none(),
+        help_text=_("The creator's own accounts and those lent to the group."),
+    )
+    players = MemberChoiceField(
+        label=_("Who plays"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Registered on the match when their own Playtomic account is known; the other "
+            "places stay open seats."
+        ),
+    )
 
     class Meta:
         model = BookingRule
         fields = [name for name in RULE_FIELDS if name not in TYPED_AS_TEXT]
+        labels = {
+            "name": _("Name"),
+            "club": _("Club"),
+            "earliest_start": _("Earliest start (club time)"),
+            "latest_start": _("Latest start (club time)"),
+            "fallback_earliest_start": _("Fallback window: earliest start"),
+            "fallback_latest_start": _("Fallback window: latest start"),
+            "only_listed_courts": _("Only the listed courts"),
+            "surface": _("Surface"),
+            "max_price": _("Maximum price"),
+            "number_of_players": _("Number of players"),
+            "split_payment": _("Split the price among the players"),
+            "rotate_accounts": _("Take turns with the accounts"),
+            "release_policy": _("Release policy"),
+            "release_days_before": _("Release: days before"),
+            "release_local_time": _("Release: club time"),
+            "burst_seconds": _("Burst (seconds)"),
+            "dry_run": _("Dry run (hold, never pay)"),
+            "snipe_cancellations": _("Snipe cancellations"),
+            "snipe_min_notice_minutes": _("Sniping: minimum notice (minutes)"),
+            "snipe_inside_cancellation_window": _("Sniping: inside the cancellation window"),
+            "enabled": _("Enabled"),
+        }
+        help_texts = {
+            "number_of_players": _("3 or 4 play on a doubles court, 1 or 2 on a singles court."),
+            "split_payment": _("When the club allows it; otherwise the booking account pays."),
+        }
 
-    def __init__(self, *args: Any, owner: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner: Any, group: Group, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accounts"].queryset = PlaytomicAccount.objects.filter(owner=owner)  # type: ignore[attr-defined]
         rule = self.instance
+        creator = rule.owner if rule.pk else owner
+        self.group = group
+        self.fields["accounts"].queryset = selectors.rule_account_choices(group, creator)  # type: ignore[attr-defined]
+        self.fields["players"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            group_memberships__group=group
+        ).order_by("first_name", "username")
         if rule.pk:
             self.initial["weekdays_text"] = ",".join(map(str, rule.weekdays))
             self.initial["durations_text"] = ",".join(map(str, rule.durations))
             self.initial["courts_text"] = ",".join(map(str, rule.court_preference))
             self.initial["payment_text"] = ",".join(rule.payment_methods)
             self.initial["accounts"] = list(rule.accounts.all())
+            self.initial["players"] = [link.user for link in rule.player_links.all()]
             self.initial["fallback_clubs"] = ",".join(
                 str(link.club_id) for link in rule.fallback_links.all()
             )
@@ -114,4 +180,70 @@ class RuleForm(forms.ModelForm[BookingRule]):
         for name, text_field in TYPED_AS_TEXT.items():
             fields[name] = data[text_field]
         fields["fallback_clubs"] = data["fallback_clubs"]
+        fields["players"] = list(data["players"])
         return fields
+
+
+class PlayFilterForm(forms.Form):
+    """The filters of "When can we play?", read from the query string. Choices are the
+    group's own clubs, the coming days and the durations its rules want."""
+
+    club = forms.TypedChoiceField(label=_("Club"), coerce=int, required=False, empty_value=None)
+    day = forms.TypedChoiceField(
+        label=_("Day"), coerce=date.fromisoformat, required=False, empty_value=None
+    )
+    time_from = forms.TimeField(
+        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    time_to = forms.TimeField(
+        label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    duration = forms.TypedChoiceField(
+        label=_("Duration"), coerce=int, required=False, empty_value=None
+    )
+    surface = forms.ChoiceField(
+        label=_("Surface"),
+        required=False,
+        choices=[("", _("Any")), ("indoor", _("Indoor")), ("outdoor", _("Outdoor"))],
+    )
+    max_price = forms.DecimalField(
+        label=_("Up to (price)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(1_000_000),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        clubs: list[Club],
+        days: list[date],
+        durations: list[int],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["club"].choices = [("", _("All clubs")), *((c.pk, c.name) for c in clubs)]  # type: ignore[attr-defined]
+        self.fields["day"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any day")),
+            *((d.isoformat(), dateformat.format(d, "D j M")) for d in days),
+        ]
+        self.fields["duration"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any length")),
+            *((m, _("%(minutes)d min") % {"minutes": m}) for m in durations),
+        ]
+
+    def filters(self) -> PlayFilters:
+        # A filter that does not parse is left out (and shown with its error); the rest apply.
+        self.is_valid()
+        data = self.cleaned_data
+        return PlayFilters(
+            club=data.get("club"),
+            day=data.get("day"),
+            time_from=data.get("time_from"),
+            time_to=data.get("time_to"),
+            duration=data.get("duration"),
+            surface=data.get("surface") or None,
+            max_price=data.get("max_price"),
+        )

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import PlaytomicAccount
+from groups.models import Group
 
 
 class Weekday(models.IntegerChoices):
@@ -30,7 +33,9 @@ def default_payment_methods() -> list[str]:
 
 
 class BookingRule(models.Model):
-    """What one member wants booked at one club, and when the club releases it.
+    """What a group wants booked at one club, and when the club releases it. The rule belongs
+    to its `group` (every member sees it and its attempts); `owner` is the member who made it.
+    A person on their own has a group of one (`groups.services.personal_group_for`).
 
     `next_release_at` / `next_target_date` are denormalised from the release policy so the
     reconciler and the pages can query them; `booking.services.rule_schedule_sync` keeps them
@@ -49,8 +54,14 @@ class BookingRule(models.Model):
 
     PAYMENT_METHODS = ("club", "wallet", "card")
 
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="booking_rules", verbose_name=_("group")
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_rules"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="booking_rules",
+        verbose_name=_("created by"),
     )
     name = models.CharField(max_length=100)
     club = models.ForeignKey("clubs.Club", on_delete=models.CASCADE, related_name="booking_rules")
@@ -72,7 +83,15 @@ class BookingRule(models.Model):
     only_listed_courts = models.BooleanField(default=False)
     surface = models.CharField(max_length=20, choices=Surface.choices, default=Surface.ANY)
     max_price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # 3 or 4 players book doubles courts, 1 or 2 singles courts. The named players (group
+    # members) are registered on the match; the other places stay open seats.
     number_of_players = models.PositiveSmallIntegerField(default=4)
+    players = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="RulePlayer", related_name="+", blank=True
+    )
+    # Ask Playtomic to split the price among the players; the club may refuse (then the
+    # booking account pays it all).
+    split_payment = models.BooleanField(default=True)
     payment_methods = models.JSONField(default=default_payment_methods)  # subset, in order
     accounts = models.ManyToManyField(PlaytomicAccount, related_name="booking_rules")
     rotate_accounts = models.BooleanField(default=False)
@@ -98,13 +117,31 @@ class BookingRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["owner", "name", "id"]
+        ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="booking_rule_unique_name")
+            models.UniqueConstraint(fields=["group", "name"], name="booking_rule_unique_name")
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class RulePlayer(models.Model):
+    """A group member who plays in what the rule books, registered on the match with their
+    Playtomic user id (their own account's) when one is known."""
+
+    rule = models.ForeignKey(BookingRule, on_delete=models.CASCADE, related_name="player_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rule", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "user"], name="rule_player_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.user} ({self.position})"
 
 
 class RuleFallbackClub(models.Model):
@@ -181,6 +218,11 @@ class BookingAttempt(models.Model):
     payment_method = models.CharField(max_length=20, blank=True)
     payment_intent_id = models.CharField(max_length=64, blank=True)
     match_id = models.CharField(max_length=64, blank=True)
+    # Who was registered on the match: [{"user_id": Playtomic id, "name": str, "member": user
+    # pk or None}], the booking account's player first.
+    players = models.JSONField(default=list, blank=True)
+    # How many parts Playtomic split the price into (1: the booking account paid it all).
+    split_parts = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -213,3 +255,22 @@ class AttemptEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.ms_from_release:+.1f} ms"
+
+
+class CalendarFeed(models.Model):
+    """A member's secret calendar link (ICS) of their groups' booked games. Only the SHA-256
+    digest of its secret is stored, as for invites: the link is shown once, when it is made;
+    making a new one replaces it, and the old link stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -109,6 +109,8 @@ class Opening:
     reason: str
     # Server clock minus ours (estimated): the burst's deadline is on the server's clock.
     offset: float = 0.0
+    # The lower bound of X_min (server clock at arrival minus ours at sending), if estimated.
+    fastest: float | None = None
 
     @property
     def whole_second(self) -> bool:
@@ -146,6 +148,7 @@ def plan_opening(
             early_until,
             f"arrive at T + {(margin + estimate.uncertainty) * 1000:.1f} ms",
             estimate.offset,
+            estimate.low,
         )
     fast = safe - estimate.uncertainty
     return Opening(
@@ -155,6 +158,7 @@ def plan_opening(
         f"staggered: uncertainty {estimate.uncertainty * 1000:.1f} ms; first candidate aimed at "
         f"T + {margin * 1000:.1f} ms, the second {estimate.uncertainty * 1000:.1f} ms later",
         estimate.offset,
+        estimate.low,
     )
 
 
@@ -218,8 +222,7 @@ class _Shot:
 class Race:
     client: PlaytomicClient
     candidates: Sequence[Candidate]
-    release_at: datetime
-    deadline: datetime
+    deadline: datetime  # T + burst, on the server's clock
     payment_methods: Sequence[str]
     number_of_players: int
     timeline: Timeline
@@ -234,6 +237,10 @@ class Race:
     max_price: Decimal | None = None
     dry_run: bool = False
     rate_per_second: float = 10.0
+    # Other players registered on the match (Playtomic user ids), and whether to ask for the
+    # price to be split among the players.
+    players: Sequence[str] = ()
+    split_payment: bool = True
     _sent: int = 0
     _first_sent_at: datetime | None = None
     _matches_unreadable: bool = False
@@ -378,7 +385,7 @@ class Race:
                 if not why or retries >= MAX_EARLY_RETRIES or self._now() >= self.deadline:
                     raise
                 retries += 1
-                shift = self._shift_after_early(sent, received)
+                shift = self._shift_after_early(sent)
                 self.timeline.add(
                     "early_retry",
                     f"{candidate.describe()}: 409 possibly early ({why}); asked again",
@@ -395,16 +402,17 @@ class Race:
             return "answered within the early window"
         return ""
 
-    def _shift_after_early(self, sent: float, received: float) -> float:
-        """A request sent at `sent` was refused as early: the server reached T later than we
-        thought. Push the early window so it still covers an answer to the retry that arrives
-        at T; returns the shift (seconds)."""
+    def _shift_after_early(self, sent: float) -> float:
+        """A request sent at `sent` was refused as early, so it arrived before T: the server's
+        clock is behind our estimate by at least (its earliest estimated arrival - T). Shift the
+        early window by that much; returns the shift (seconds, 0 without an estimate)."""
+        fastest = self.opening.fastest
         with self._lock:
-            current = self._early_until if self._early_until is not None else received
-            # The retry leaves now and its answer is back a round trip later at the earliest.
-            pushed = max(current, received + (received - sent))
-            self._early_until = pushed
-            return pushed - current
+            if fastest is None or self._early_until is None:
+                return 0.0
+            shift = max(0.0, sent + fastest - self.opening.release_ts)
+            self._early_until += shift
+            return shift
 
     def _check_matches(self) -> Match | None:
         try:
@@ -457,6 +465,8 @@ class Race:
                 start=candidate.start,
                 duration_minutes=candidate.duration,
                 number_of_players=self.number_of_players,
+                players=self.players,
+                split_payment=self.split_payment,
             ),
         )
         return intent

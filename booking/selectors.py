@@ -1,7 +1,11 @@
 """Read paths of the booking app: release instants (configured, and learned from observed
-releases), candidate slots, owner-scoped querysets and success rates. Wall-clock rules
+releases), candidate slots, group-scoped querysets and success rates. Wall-clock rules
 (weekdays, windows, release times) are evaluated in the club's zone; everything returned is
-aware UTC."""
+aware UTC.
+
+Rules, their attempts and the accounts they book with belong to a group: every member sees
+them (`rules_for`, `attempts_for` scope by `groups.selectors.in_groups_of`, so another group's
+rule is a 404); the rule's creator and the group's admins edit them (`rule_editable_by`)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,18 @@ from availability.cells import CELL
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotState
 from booking.models import BookingAttempt, BookingRule
 from clubs.models import Club, Court
+from groups.models import Group, LentAccount
+from groups.selectors import (
+    accounts_usable_by,
+    display_name,
+    groups_for,
+    in_groups_of,
+    is_admin,
+    is_member,
+    lent_accounts,
+)
+
+AnyUser = AbstractBaseUser | AnonymousUser
 
 # How far ahead next_release looks for a date whose release is still to come.
 _SEARCH_DAYS = 400
@@ -130,19 +146,33 @@ def rule_windows_utc(
     rule: BookingRule, target_date: date, clubs: Iterable[Club] | None = None
 ) -> list[tuple[datetime, datetime]]:
     """UTC bounds of every window of the rule on `target_date`, at each of its clubs."""
+    clubs = rule_clubs(rule) if clubs is None else list(clubs)
     return [
         (local_instant(target_date, first, club.zone), local_instant(target_date, last, club.zone))
         for first, last in rule_local_windows(rule)
-        for club in (rule_clubs(rule) if clubs is None else clubs)
+        for club in clubs
     ]
+
+
+def court_fits(court: Court, number_of_players: int) -> bool:
+    """A doubles court for 3 or 4 players, a singles court for 1 or 2. A court whose size
+    Playtomic did not say is not ruled out."""
+    if not court.size:
+        return True
+    return court.size == ("double" if number_of_players > 2 else "single")
 
 
 def rule_courts_in_order(rule: BookingRule, club: Club | None = None) -> list[Court]:
     """The courts of `club` (default: the rule's own) the rule accepts, best first: the
     listed courts in their order, then (unless only listed ones are wanted) the others by the
-    club's priority, sorted by the surface preference."""
+    club's priority, sorted by the surface preference. Only courts that fit the rule's number
+    of players (`court_fits`)."""
     club = club or rule.club
-    courts = {c.pk: c for c in club.courts.filter(is_active=True, sport_id="PADEL")}
+    courts = {
+        c.pk: c
+        for c in club.courts.filter(is_active=True, sport_id="PADEL")
+        if court_fits(c, rule.number_of_players)
+    }
     ordered = [courts[pk] for pk in rule.court_preference if pk in courts]
     if not rule.only_listed_courts:
         listed = set(rule.court_preference)
@@ -251,18 +281,134 @@ def _over_price(rule: BookingRule, hourly_rates: list[Decimal | None]) -> bool:
     return estimate > rule.max_price
 
 
-def rules_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BookingRule]:
+def rules_for(user: AnyUser) -> QuerySet[BookingRule]:
+    """The rules of every group `user` is in (none for an anonymous visitor)."""
     return (
-        BookingRule.objects.filter(owner_id=user.pk)
-        .select_related("club", "periodic_task")
-        .prefetch_related("accounts", "fallback_links__club")
+        in_groups_of(BookingRule.objects.all(), user)
+        .select_related("club", "periodic_task", "group", "owner")
+        .prefetch_related("accounts", "fallback_links__club", "player_links__user")
     )
 
 
-def attempts_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[BookingAttempt]:
-    return BookingAttempt.objects.filter(rule__owner_id=user.pk).select_related(
-        "rule", "rule__club", "account", "court"
+def attempts_for(user: AnyUser) -> QuerySet[BookingAttempt]:
+    """The attempts of the rules of every group `user` is in."""
+    return in_groups_of(
+        BookingAttempt.objects.all(), user, group_field="rule__group"
+    ).select_related("rule", "rule__club", "rule__group", "account", "court", "court__club")
+
+
+def rule_editable_by(rule: BookingRule, user: AnyUser) -> bool:
+    """Who may change or delete a rule: the group's admins (and owner), and the member who
+    made it while they are in the group. Every other member sees it, read-only."""
+    if user.pk is None:
+        return False
+    if rule.owner_id == user.pk and is_member(user, rule.group):
+        return True
+    return is_admin(user, rule.group)
+
+
+def rule_account_choices(group: Group, creator: AnyUser) -> QuerySet[PlaytomicAccount]:
+    """The accounts a rule of `group` made by `creator` may book with: the creator's own while
+    they are in the group, plus those lent to the group (`accounts_usable_by`)."""
+    if is_member(creator, group):
+        return accounts_usable_by(creator, group)
+    return PlaytomicAccount.objects.filter(pk__in=lent_accounts(group).values("account_id"))
+
+
+def rule_accounts(rule: BookingRule) -> QuerySet[PlaytomicAccount]:
+    """The rule's accounts it may still book with: an account withdrawn from the group (or
+    whose owner left it) stays listed on the rule but is no longer used."""
+    usable = rule_account_choices(rule.group, rule.owner).values("pk")
+    return rule.accounts.filter(pk__in=usable)
+
+
+def rule_withdrawn_accounts(rule: BookingRule) -> list[PlaytomicAccount]:
+    """The rule's accounts it can no longer book with (see `rule_accounts`)."""
+    usable = set(rule_accounts(rule).values_list("pk", flat=True))
+    return [account for account in rule.accounts.all() if account.pk not in usable]
+
+
+@dataclass(frozen=True)
+class Player:
+    """A member a rule names as playing, with the Playtomic user id of their own account
+    (the oldest one that has logged in) when one is known."""
+
+    user_id: int
+    name: str
+    playtomic_user_id: str
+    in_group: bool
+
+
+def playtomic_ids_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each user's Playtomic user id, from their own oldest account that has logged in."""
+    found: dict[int, str] = {}
+    rows = (
+        PlaytomicAccount.objects.filter(owner_id__in=list(user_ids))
+        .exclude(playtomic_user_id="")
+        .order_by("pk")
+        .values_list("owner_id", "playtomic_user_id")
     )
+    for owner_id, playtomic_user_id in rows:
+        found.setdefault(owner_id, playtomic_user_id)
+    return found
+
+
+def rule_players(rule: BookingRule) -> list[Player]:
+    """The members the rule names as playing, in its order."""
+    links = list(rule.player_links.all())
+    if not links:
+        return []
+    users = [link.user for link in links]
+    ids = playtomic_ids_of(user.pk for user in users)
+    members = set(
+        rule.group.memberships.filter(user_id__in=[u.pk for u in users]).values_list(
+            "user_id", flat=True
+        )
+    )
+    return [
+        Player(user.pk, display_name(user), ids.get(user.pk, ""), user.pk in members)
+        for user in users
+    ]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One player registered on a booked match."""
+
+    playtomic_user_id: str
+    name: str
+    member: int | None  # the user pk, when the player is a member
+
+    def to_json(self) -> dict[str, Any]:
+        return {"user_id": self.playtomic_user_id, "name": self.name, "member": self.member}
+
+
+def rule_registrations(rule: BookingRule, account: PlaytomicAccount) -> list[Registration]:
+    """Who a booking made with `account` registers on the match, at most the rule's number of
+    players: the account's player first (Playtomic registers whoever books, and they pay),
+    then the named members still in the group whose Playtomic user id is known. The other
+    places stay open seats."""
+    booker_id = account.playtomic_user_id
+    owner = account.owner
+    booker_is_member = rule.group.memberships.filter(user_id=owner.pk).exists()
+    registrations = [
+        Registration(
+            booker_id,
+            display_name(owner) if booker_is_member else str(account),
+            owner.pk if booker_is_member else None,
+        )
+    ]
+    seen = {booker_id}
+    for player in rule_players(rule):
+        if len(registrations) >= rule.number_of_players:
+            break
+        if not player.in_group or not player.playtomic_user_id:
+            continue
+        if player.playtomic_user_id in seen:
+            continue
+        seen.add(player.playtomic_user_id)
+        registrations.append(Registration(player.playtomic_user_id, player.name, player.user_id))
+    return registrations
 
 
 @dataclass(frozen=True)
@@ -280,25 +426,40 @@ class SuccessRate:
         return None if decided == 0 else self.booked / decided
 
 
-_COUNTS = {
-    "total": Count("attempts", filter=~Q(attempts__state=BookingAttempt.State.SCHEDULED)),
-    "booked": Count("attempts", filter=Q(attempts__state=BookingAttempt.State.BOOKED)),
-    "failed": Count("attempts", filter=Q(attempts__state=BookingAttempt.State.FAILED)),
-    "missed": Count("attempts", filter=Q(attempts__state=BookingAttempt.State.MISSED)),
-}
+def _counts(scope: Q | None = None) -> dict[str, Count]:
+    """Attempts counted per state, of the attempts `scope` (on `attempts__...`) admits."""
+    states = BookingAttempt.State
+    wanted = {
+        "total": ~Q(attempts__state=states.SCHEDULED),
+        "booked": Q(attempts__state=states.BOOKED),
+        "failed": Q(attempts__state=states.FAILED),
+        "missed": Q(attempts__state=states.MISSED),
+    }
+    return {
+        name: Count("attempts", filter=condition if scope is None else condition & scope)
+        for name, condition in wanted.items()
+    }
 
 
-def success_rate_by_rule(user: AbstractBaseUser | AnonymousUser) -> list[SuccessRate]:
-    """Booked over decided (booked + failed + missed); dry runs and cancellations excluded."""
-    rows = BookingRule.objects.filter(owner_id=user.pk).annotate(**_COUNTS).order_by("name")
+def success_rate_by_rule(user: AnyUser) -> list[SuccessRate]:
+    """Booked over decided (booked + failed + missed) for every rule of `user`'s groups; dry
+    runs and cancellations excluded."""
+    rules = in_groups_of(BookingRule.objects.all(), user)
+    rows = rules.annotate(**_counts()).order_by("name", "pk")
     return [
         SuccessRate(r.pk, r.name, r.total, r.booked, r.failed, r.missed)  # type: ignore[attr-defined]
         for r in rows
     ]
 
 
-def success_rate_by_account(user: AbstractBaseUser | AnonymousUser) -> list[SuccessRate]:
-    rows = PlaytomicAccount.objects.filter(owner_id=user.pk).annotate(**_COUNTS)
+def success_rate_by_account(user: AnyUser) -> list[SuccessRate]:
+    """The same per account `user` may book with in any of their groups (their own and those
+    lent to the groups), counting only the attempts of their groups' rules."""
+    groups = groups_for(user).values("pk")
+    lent = LentAccount.objects.filter(group__in=groups).values("account_id")
+    rows = PlaytomicAccount.objects.filter(Q(owner_id=user.pk) | Q(pk__in=lent)).annotate(
+        **_counts(Q(attempts__rule__group__in=groups))
+    )
     return [
         SuccessRate(r.pk, str(r), r.total, r.booked, r.failed, r.missed)  # type: ignore[attr-defined]
         for r in rows

@@ -1,10 +1,12 @@
 """Rules as YAML, in the spirit of the seed's booking_config.yaml. Accounts are named by their
 label (credentials never travel in the file); courts by name or Playtomic id; the club by
-Playtomic tenant id or slug.
+Playtomic tenant id or slug; the group by its name among the owner's groups (left out: the
+owner's personal group); who plays by username.
 
     rules:
       - name: Weekday evenings
         owner: alice
+        group: Tuesday padel
         club: sandbox-padel-madrid
         weekdays: [mon, tue, wed, thu, fri]
         earliest_start: "18:00"
@@ -16,6 +18,8 @@ Playtomic tenant id or slug.
         surface: prefer_indoor
         max_price: 60
         players: 4
+        who_plays: [alice, bob]
+        split_payment: true
         payment: [club, wallet, card]
         accounts: [Mine]
         rotate_accounts: false
@@ -34,15 +38,17 @@ from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from accounts.models import PlaytomicAccount
 from booking import selectors
 from booking.models import BookingRule
 from booking.services.rules import rule_save
 from clubs.models import Club, Court
+from groups.models import Group
+from groups.selectors import groups_for
+from groups.services import personal_group_for
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -117,7 +123,17 @@ def _court(clubs: list[Club], ref: str) -> Court | None:
     return None
 
 
-def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], list[Any]]:
+def _group(owner: Any, name: Any, where: str) -> Group:
+    """The owner's group called `name`, or their personal group when there is no name."""
+    if name is None:
+        return personal_group_for(user=owner)
+    group = groups_for(owner).filter(name=str(name), personal_for__isnull=True).first()
+    if group is None:
+        raise ValueError(f"{where}.group: {owner} is in no group called {name!r}")
+    return group
+
+
+def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, Group, dict[str, Any], list[Any]]:
     _reject_nul(raw, where)
     users = get_user_model()
     try:
@@ -126,6 +142,7 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
         raise ValueError(f"{where}: 'owner' (a username) is required") from None
     except users.DoesNotExist:
         raise ValueError(f"{where}: no user named {raw['owner']!r}") from None
+    group = _group(owner, raw.get("group"), where)
     club_ref = str(raw.get("club", ""))
     club = Club.objects.filter(Q(playtomic_id=club_ref) | Q(slug=club_ref)).first()
     if club is None:
@@ -149,11 +166,22 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
             raise ValueError(f"{where}: the rule's clubs have no court {ref!r}")
         courts.append(court.pk)
     accounts = []
+    usable = selectors.rule_account_choices(group, owner)
     for label in _list(raw.get("accounts"), f"{where}.accounts"):
-        account = PlaytomicAccount.objects.filter(owner=owner, label=str(label)).first()
+        # The owner's own account first, then one lent to the group.
+        labelled = usable.filter(label=str(label)).order_by("pk")
+        account = labelled.filter(owner=owner).first() or labelled.first()
         if account is None:
-            raise ValueError(f"{where}: {owner} has no Playtomic account labelled {label!r}")
+            raise ValueError(
+                f"{where}: neither {owner} nor {group} has a Playtomic account labelled {label!r}"
+            )
         accounts.append(account)
+    players = []
+    for username in _list(raw.get("who_plays"), f"{where}.who_plays"):
+        player = group.memberships.filter(user__username=str(username)).first()
+        if player is None:
+            raise ValueError(f"{where}.who_plays: {username!r} is not in {group}")
+        players.append(player.user)
     release = _mapping(raw.get("release"), f"{where}.release") or {"policy": "rolling"}
     snipe = _mapping(raw.get("snipe"), f"{where}.snipe")
     max_price = raw.get("max_price")
@@ -181,6 +209,8 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
         "surface": str(raw.get("surface", "any")),
         "max_price": price,
         "number_of_players": _int(raw.get("players", 4), f"{where}.players"),
+        "players": players,
+        "split_payment": bool(raw.get("split_payment", True)),
         "payment_methods": [
             str(m)
             for m in _list(raw.get("payment", ["club", "wallet", "card"]), f"{where}.payment")
@@ -208,11 +238,11 @@ def _rule_fields(raw: dict[str, Any], where: str) -> tuple[Any, dict[str, Any], 
         raise ValueError(f"{where}.surface: one of {', '.join(BookingRule.Surface.values)}")
     if fields["release_policy"] not in BookingRule.ReleasePolicy.values:
         raise ValueError(f"{where}.release.policy: rolling or fixed")
-    return owner, fields, accounts
+    return owner, group, fields, accounts
 
 
 def import_rules(text: str) -> list[BookingRule]:
-    """Create or update (by owner and name) every rule in the file, all or nothing."""
+    """Create or update (by group and name) every rule in the file, all or nothing."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -228,14 +258,18 @@ def import_rules(text: str) -> list[BookingRule]:
                 problems.append(f"{where}: expected a mapping")
                 continue
             try:
-                owner, fields, accounts = _rule_fields(raw, where)
-                existing = BookingRule.objects.filter(owner=owner, name=fields["name"]).first()
-                saved.append(rule_save(owner=owner, rule=existing, accounts=accounts, **fields))
+                owner, group, fields, accounts = _rule_fields(raw, where)
+                existing = BookingRule.objects.filter(group=group, name=fields["name"]).first()
+                saved.append(
+                    rule_save(owner=owner, rule=existing, group=group, accounts=accounts, **fields)
+                )
             except (ValueError, TypeError) as exc:
                 problems.append(str(exc))
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     problems.extend(f"{where}.{field}: {m}" for m in messages)
+            except PermissionDenied as exc:
+                problems.append(f"{where}: {exc}")
         if problems:
             transaction.set_rollback(True)
             raise ConfigError(problems)
@@ -263,6 +297,7 @@ def export_rules(rules: list[BookingRule]) -> str:
             {
                 "name": rule.name,
                 "owner": rule.owner.get_username(),
+                **({} if rule.group.is_personal else {"group": rule.group.name}),
                 "club": rule.club.slug or rule.club.playtomic_id,
                 "weekdays": [DAYS[d] for d in rule.weekdays],
                 "earliest_start": rule.earliest_start.strftime("%H:%M"),
@@ -274,6 +309,8 @@ def export_rules(rules: list[BookingRule]) -> str:
                 "surface": rule.surface,
                 "max_price": None if rule.max_price is None else float(rule.max_price),
                 "players": rule.number_of_players,
+                "who_plays": [link.user.get_username() for link in rule.player_links.all()],
+                "split_payment": rule.split_payment,
                 "payment": list(rule.payment_methods),
                 "accounts": [a.label for a in rule.accounts.order_by("pk")],
                 "rotate_accounts": rule.rotate_accounts,

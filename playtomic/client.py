@@ -23,7 +23,7 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypedDict, TypeVar, Unpack
@@ -381,11 +381,22 @@ class PlaytomicClient:
         duration_minutes: int,
         number_of_players: int = 4,
         user_id: str | None = None,
+        players: Sequence[str] = (),
+        split_payment: bool = True,
     ) -> PaymentIntent:
         """Creates the intent, which holds the court for a few minutes. Never retried: a
-        timeout may still have created it. A 409 raises `SlotUnavailable`."""
+        timeout may still have created it. A 409 raises `SlotUnavailable`.
+
+        The match registers the booker (who pays now) and `players` (other Playtomic user ids,
+        who pay nothing now), for `number_of_players` in all. `split_payment` asks for the
+        price to be split among the players (`payment_plan: SPLIT`); a club that does not
+        allow it answers with one part (`PaymentIntent.split_payment_parts`)."""
         start_utc = to_api_timestamp(start, "start")
         owner = user_id or (self._tokens.user_id if self._tokens else None) or "me"
+        registrations = [{"user_id": owner, "pay_now": True}]
+        registrations += [
+            {"user_id": player, "pay_now": False} for player in players if player != owner
+        ]
         body = {
             "allowed_payment_method_types": ALLOWED_PAYMENT_METHOD_TYPES,
             "user_id": owner,
@@ -395,12 +406,13 @@ class PlaytomicClient:
                     "cart_item_voucher_id": None,
                     "cart_item_data": {
                         "supports_split_payment": True,
+                        "payment_plan": "SPLIT" if split_payment else "SINGLE_PAYER",
                         "number_of_players": number_of_players,
                         "tenant_id": tenant_id,
                         "resource_id": resource_id,
                         "start": start_utc,
                         "duration": duration_minutes,
-                        "match_registrations": [{"user_id": owner, "pay_now": True}],
+                        "match_registrations": registrations,
                     },
                 }
             },

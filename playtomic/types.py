@@ -647,6 +647,11 @@ class PaymentIntent:
     resource_id: str | None = None
     start: datetime | None = None
     duration_minutes: int | None = None
+    # Who the match registers (Playtomic user ids, the booker first), for how many players,
+    # and how many parts the price is split into (1: the booker pays it all).
+    registered_user_ids: tuple[str, ...] = ()
+    number_of_players: int | None = None
+    split_payment_parts: int | None = None
 
     def method(self, method_type: str) -> PaymentMethod | None:
         """The first offered method of `method_type` (e.g. `CASH`, `MERCHANT_WALLET`)."""
@@ -698,7 +703,31 @@ def parse_payment_intent(obj: object, path: str = "") -> PaymentIntent:
         resource_id=_opt_str(item_data, "resource_id", item_data_path),
         start=_opt_datetime(item_data, "start", item_data_path),
         duration_minutes=_opt_int(item_data, "duration", item_data_path),
+        registered_user_ids=_registered_user_ids(
+            _opt_list(item_data, "match_registrations", item_data_path),
+            _join(item_data_path, "match_registrations"),
+        ),
+        number_of_players=_opt_int(item_data, "number_of_players", item_data_path),
+        split_payment_parts=_opt_int(item_data, "split_payment_parts", item_data_path),
     )
+
+
+def _registered_user_ids(items: Sequence[Any], path: str) -> tuple[str, ...]:
+    ids = []
+    for index, item in enumerate(items):
+        user_id = _opt_str(_as_object(item, f"{path}[{index}]"), "user_id", f"{path}[{index}]")
+        if user_id:
+            ids.append(user_id)
+    return tuple(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPlayer:
+    """A player registered on a match (`teams[].players[]`)."""
+
+    user_id: str
+    name: str | None
+    team_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -713,6 +742,8 @@ class Match:
     price: Money | None
     sport_id: str | None
     tenant_name: str | None = None
+    players: tuple[MatchPlayer, ...] = ()
+    number_of_players: int | None = None
 
     @property
     def is_cancelled(self) -> bool:
@@ -739,7 +770,29 @@ def parse_match(obj: object, path: str = "") -> Match:
         sport_id=_opt_str(data, "sport_id", path),
         tenant_name=_opt_str(tenant, "tenant_name", tenant_path)
         or _opt_str(location, "name", location_path),
+        players=_match_players(_opt_list(data, "teams", path), _join(path, "teams")),
+        number_of_players=_opt_int(data, "number_of_players", path),
     )
+
+
+def _match_players(teams: Sequence[Any], path: str) -> tuple[MatchPlayer, ...]:
+    players = []
+    for index, team in enumerate(teams):
+        team_path = f"{path}[{index}]"
+        team_data = _as_object(team, team_path)
+        team_id = _opt_str(team_data, "team_id", team_path)
+        players_path = _join(team_path, "players")
+        for number, player in enumerate(_opt_list(team_data, "players", team_path)):
+            player_path = f"{players_path}[{number}]"
+            player_data = _as_object(player, player_path)
+            players.append(
+                MatchPlayer(
+                    user_id=_req_str(player_data, "user_id", player_path),
+                    name=_opt_str(player_data, "name", player_path),
+                    team_id=team_id,
+                )
+            )
+    return tuple(players)
 
 
 def parse_matches(payload: object) -> list[Match]:

@@ -65,6 +65,12 @@ def open_cell_hours(club: Club, local_dates: Iterable[date]) -> dict[date, tuple
     return {day: _open_cells(key, club.timezone, day)[1] for day in local_dates}
 
 
+def open_cells_by_weekday_hour(club: Club, days: DateRange) -> dict[tuple[int, int], int]:
+    """Open cells per court by (ISO weekday, local hour) over the local dates (the heatmap's
+    expected cells): an hour that happens twice when clocks fall back counts twice."""
+    return dict(_weekday_hour_counts(_hours_key(club), club.timezone, *days))
+
+
 def _hours_key(club: Club) -> str:
     return json.dumps(club.opening_hours or {}, sort_keys=True)
 
@@ -78,6 +84,18 @@ def _open_cells(
     zone = ZoneInfo(zone_name)
     starts = tuple(cell_starts(open_intervals(json.loads(hours_key), local_date, zone)))
     return starts, tuple(start.astimezone(zone).hour for start in starts)
+
+
+@lru_cache(maxsize=4096)
+def _weekday_hour_counts(
+    hours_key: str, zone_name: str, date_from: date, date_to: date
+) -> tuple[tuple[tuple[int, int], int], ...]:
+    counts: dict[tuple[int, int], int] = {}
+    for day in local_dates(date_from, date_to):
+        weekday = day.isoweekday()
+        for hour in _open_cells(hours_key, zone_name, day)[1]:
+            counts[(weekday, hour)] = counts.get((weekday, hour), 0) + 1
+    return tuple(counts.items())
 
 
 def local_dates(date_from: date, date_to: date) -> list[date]:

@@ -24,7 +24,7 @@ from availability.selectors.common import (
     states_on,
     transitions,
 )
-from availability.selectors.history import history_rows, start_summaries
+from availability.selectors.history import history_rows, start_summaries, weekday_hour_totals
 from clubs.models import Club
 
 # --- Fill curves ----------------------------------------------------------------------------
@@ -65,19 +65,14 @@ def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None
     zone = club.zone
 
     def summarized(days: DateRange) -> Iterator[_FillRow]:
-        sums: dict[str, Sum] = {}
+        # The running totals give any range of closed days in a few dozen rows.
+        fields = ["changes"]
         for lead in LEADS:
-            sums[f"t{lead}"] = Sum(f"taken_{lead}")
-            sums[f"k{lead}"] = Sum(f"known_{lead}")
-        rows = (
-            start_summaries(club, sport_id, days)
-            .values("weekday", "hour")
-            .annotate(changes=Sum("changes"), **sums)
-        )
-        for row in rows.order_by():
-            r: dict[str, Any] = dict(row)  # the lead columns are named at run time
-            if r["changes"]:  # as in fill_rows, only starts with transitions make a key
-                yield r["weekday"], r["hour"], [(r[f"t{ld}"], r[f"k{ld}"]) for ld in LEADS]
+            fields += [f"taken_{lead}", f"known_{lead}"]
+        for (weekday, hour), sums in weekday_hour_totals(club, sport_id, days, fields).items():
+            if sums[0]:  # as in fill_rows, only starts with transitions make a key
+                per_lead = [(sums[1 + 2 * i], sums[2 + 2 * i]) for i in range(len(LEADS))]
+                yield weekday, hour, per_lead
 
     def recent(days: DateRange) -> Iterator[_FillRow]:
         for start, _day, _changes, per_lead in fill_rows(club, days, courts):

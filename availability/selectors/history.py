@@ -9,13 +9,19 @@ summaries and one over the raw rows, and adds up what comes back in one loop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 
-from availability.models import CourtDaySummary, StartSummary, SummaryMark
+from availability.models import (
+    TOTAL_FIELDS,
+    CourtDaySummary,
+    StartSummary,
+    SummaryMark,
+    WeekdayHourTotal,
+)
 from availability.selectors.common import DateRange, court_ids
 from clubs.models import Club
 
@@ -31,9 +37,9 @@ def history_rows(
     recent: Callable[[DateRange], Iterable[Row]],
 ) -> list[Row]:
     """The rows of the range: `summarized` reads the summary rows (start_summaries,
-    court_day_summaries) of the days summarized already, `recent` the raw rows of the other
-    local dates (the last days, today, the future). Each is called only when its part of the
-    range has days. Without a SummaryMark every day is read raw."""
+    court_day_rows, weekday_hour_totals) of the days summarized already, `recent` the raw
+    rows of the other local dates (the last days, today, the future). Each is called only
+    when its part of the range has days. Without a SummaryMark every day is read raw."""
     closed, raw = split_at_mark(club, *days)
     rows: list[Row] = []
     if closed:
@@ -51,14 +57,76 @@ def start_summaries(club: Club, sport_id: str | None, days: DateRange) -> QueryS
     return rows
 
 
-def court_day_summaries(
+def court_day_rows(
     club: Club, sport_id: str | None, days: DateRange
-) -> QuerySet[CourtDaySummary]:
-    """The CourtDaySummary rows of the closed local dates (of the sport's courts, if given)."""
-    rows = CourtDaySummary.objects.filter(club=club, local_date__range=days)
-    if sport_id:
-        rows = rows.filter(court_id__in=court_ids(club, sport_id))
-    return rows
+) -> list[tuple[int, date, int, int, int]]:
+    """(court, local date, taken, free, not released) of the closed local dates (of the
+    sport's courts, if given), from CourtDaySummary: a few rows a day, read once per club
+    instance for the daily and the per-court figures."""
+
+    def load() -> list[tuple[int, date, int, int, int]]:
+        rows = CourtDaySummary.objects.filter(club=club, local_date__range=days)
+        if sport_id:
+            rows = rows.filter(court_id__in=court_ids(club, sport_id))
+        return list(rows.values_list("court_id", "local_date", "taken", "free", "not_released"))
+
+    return _read_once(club, ("court_days", sport_id, days), load)
+
+
+def _read_once(club: Club, key: tuple[Any, ...], load: Callable[[], Row]) -> Row:
+    """Summary rows read once per club instance: a page asks for the same closed days' rows
+    for several figures. Safe because summaries of closed days change only when the mark
+    moves, and a page's club instance (with its mark) lives for one request."""
+    cache: dict[tuple[Any, ...], Any] = club.__dict__.setdefault("_summary_rows", {})
+    if key not in cache:
+        cache[key] = load()
+    result: Row = cache[key]
+    return result
+
+
+def weekday_hour_totals(
+    club: Club, sport_id: str | None, days: DateRange, fields: Sequence[str]
+) -> dict[tuple[int, int], list[int]]:
+    """(ISO weekday, local hour) -> the sums of `fields` (of TOTAL_FIELDS) over the closed
+    local dates in `days`, without reading the range: per weekday, the running totals of its
+    last date in the range minus those of its last date before it (WeekdayHourTotal). Two
+    dozen rows per weekday whether the range is a week or a year. Pairs that add up to
+    nothing are left out."""
+    date_from, date_to = days
+    before = date_from - timedelta(days=1)
+    upper = {w: date_to - timedelta(days=(date_to.isoweekday() - w) % 7) for w in range(1, 8)}
+    lower = {w: before - timedelta(days=(before.isoweekday() - w) % 7) for w in range(1, 8)}
+
+    def load() -> list[tuple[Any, ...]]:
+        rows = WeekdayHourTotal.objects.filter(
+            club=club, local_date__in={*upper.values(), *lower.values()}
+        )
+        if sport_id:
+            rows = rows.filter(sport_id=sport_id)
+        return list(rows.values_list("local_date", "hour", *TOTAL_FIELDS))
+
+    # Every field read once per club instance: the heatmap and the fill curve share them.
+    at = [TOTAL_FIELDS.index(name) + 2 for name in fields]
+    # (local date, hour) -> totals, every sport added up
+    totals: dict[tuple[date, int], list[int]] = {}
+    for row in _read_once(club, ("totals", sport_id, days), load):
+        day, hour = row[0], row[1]
+        values = [row[i] for i in at]
+        key = (day, hour)
+        seen = totals.get(key)
+        totals[key] = values if seen is None else [a + b for a, b in zip(seen, values, strict=True)]
+    hours = sorted({hour for _, hour in totals})
+    result: dict[tuple[int, int], list[int]] = {}
+    for weekday in range(1, 8):
+        for hour in hours:
+            high = totals.get((upper[weekday], hour))
+            if high is None:  # nothing up to the range's end, so nothing in it
+                continue
+            low = totals.get((lower[weekday], hour))
+            difference = high if low is None else [h - lo for h, lo in zip(high, low, strict=True)]
+            if any(difference):
+                result[(weekday, hour)] = difference
+    return result
 
 
 def split_at_mark(

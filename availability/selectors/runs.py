@@ -92,32 +92,33 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
             raw[recent].append(club.pk)
     counts: dict[tuple[int, date], dict[str, int]] = {}
     if closed:
-        rows = (
+        summed = (
             CourtDaySummary.objects.filter(
                 _any_of(Q(club_id__in=ids, local_date__range=days) for days, ids in closed.items())
             )
-            .values("club_id", "local_date")
-            .annotate(taken=Sum("taken"), free=Sum("free"), not_released=Sum("not_released"))
+            .values_list("club_id", "local_date")
+            .annotate(Sum("taken"), Sum("free"), Sum("not_released"))
             .order_by()
         )
-        for row in rows:
-            counts[(row.pop("club_id"), row.pop("local_date"))] = row
+        for club_id, day, taken, free, not_released in summed:
+            counts[(club_id, day)] = {"taken": taken, "free": free, "not_released": not_released}
     if raw:
-        rows = (
+        names = list(split_counts(now))
+        cells = (
             SlotState.objects.filter(
                 _any_of(
                     Q(court__club_id__in=ids, local_date__range=days) for days, ids in raw.items()
                 )
             )
-            .values("court__club_id", "local_date")
+            .values_list("court__club_id", "local_date")
             .annotate(**split_counts(now))
             .order_by()
         )
-        for row in rows:
-            key = (row.pop("court__club_id"), row.pop("local_date"))
+        for club_id, day, *values in cells:
+            row = dict(zip(names, values, strict=True))
             for name in ("taken", "free", "not_released"):
                 row[name] = row[f"so_far_{name}"] + row[f"rest_{name}"]
-            counts[key] = row
+            counts[(club_id, day)] = row
     result = []
     for club in clubs:
         today = todays[club.pk]
@@ -128,9 +129,9 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
             today,
             None,
             (
-                (day, row["taken"], row["free"], row["not_released"])
+                (day, found["taken"], found["free"], found["not_released"])
                 for day in local_dates(trend_from, today)
-                if (row := counts.get((club.pk, day))) is not None
+                if (found := counts.get((club.pk, day))) is not None
             ),
         )
         courts = len(club_courts(club=club))

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
@@ -22,10 +23,15 @@ from availability.selectors.common import (
     local_today,
     open_cell_hours,
     open_cell_starts,
+    open_cells_by_weekday_hour,
     ratio,
     states_on,
 )
-from availability.selectors.history import court_day_summaries, history_rows, start_summaries
+from availability.selectors.history import (
+    court_day_rows,
+    history_rows,
+    weekday_hour_totals,
+)
 from clubs.models import Club, Court
 
 
@@ -66,12 +72,6 @@ def _state_counts(*, not_released: bool = True) -> dict[str, Count]:
     if not_released:
         counts["not_released"] = Count("id", filter=Q(state=CellState.NOT_RELEASED))
     return counts
-
-
-def _summed_states(*, not_released: bool = True) -> dict[str, Sum]:
-    """The same counts added up from StartSummary rows."""
-    names = ("taken", "free", "not_released") if not_released else ("taken", "free")
-    return {name: Sum(name) for name in names}
 
 
 # --- Today ----------------------------------------------------------------------------------
@@ -163,8 +163,7 @@ def utilization_daily(
 
     def summarized(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
         # The per-court rows: a few per day, where StartSummary has one per start.
-        rows = court_day_summaries(club, sport_id, days).values_list("local_date")
-        return rows.annotate(**_summed_states()).order_by()
+        return _added_up(court_day_rows(club, sport_id, days), by=1)
 
     def recent(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
         rows = states_on(club, sport_id, days).values_list("local_date")
@@ -197,6 +196,19 @@ def daily_from_rows(
     return result
 
 
+def _added_up(
+    rows: Iterable[tuple[int, date, int, int, int]], *, by: int
+) -> list[tuple[Any, int, int, int]]:
+    """(court, date, taken, free, not released) rows added up by court (by=0) or date (1)."""
+    sums: dict[Any, list[int]] = {}
+    for row in rows:
+        total = sums.setdefault(row[by], [0, 0, 0])
+        total[0] += row[2]
+        total[1] += row[3]
+        total[2] += row[4]
+    return [(key, *total) for key, total in sums.items()]
+
+
 def utilization_total(days: Sequence[DayUtilization]) -> Utilization:
     expected = [d.figures.expected for d in days]
     return Utilization(
@@ -213,8 +225,7 @@ def utilization_per_court(
     """Closed days from the per-court summaries, the recent ones from the raw cells."""
 
     def summarized(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
-        rows = court_day_summaries(club, sport_id, days).values_list("court_id")
-        return rows.annotate(**_summed_states()).order_by()
+        return _added_up(court_day_rows(club, sport_id, days), by=0)
 
     def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
         rows = states_on(club, sport_id, days).values_list("court_id")
@@ -274,9 +285,10 @@ def utilization_heatmap(
     zone = club.zone
 
     def summarized(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
-        # Closed days: the weekday and hour were computed with zoneinfo when summarized.
-        rows = start_summaries(club, sport_id, days).values_list("weekday", "hour")
-        return rows.annotate(**_summed_states(not_released=False)).order_by()
+        # Closed days: the weekday and hour were computed with zoneinfo when summarized, and
+        # the running totals give any range in a few dozen rows.
+        totals = weekday_hour_totals(club, sport_id, days, ("taken", "free"))
+        return [(weekday, hour, taken, free) for (weekday, hour), (taken, free) in totals.items()]
 
     def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
         rows = (
@@ -320,12 +332,8 @@ def _expected_by_weekday_hour(
     if not club.opening_hours:
         return None
     courts = len(club_courts(club=club, sport_id=sport_id))
-    expected: dict[tuple[int, int], int] = defaultdict(int)
-    for day, hours in open_cell_hours(club, local_dates(date_from, date_to)).items():
-        weekday = day.isoweekday()
-        for hour in hours:
-            expected[(weekday, hour)] += courts
-    return dict(expected)
+    cells = open_cells_by_weekday_hour(club, (date_from, date_to))
+    return {key: n * courts for key, n in cells.items()}
 
 
 # --- Per club -------------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def _update_states(updates: list[_StateUpdate], observed_at: datetime) -> None:
         f"observed_at = %s FROM (VALUES {values}) AS v "
         f"WHERE {_TABLE}.id = CAST(v.column1 AS BIGINT)"
     )
-    params: list[object] = [at, at]
+    params: list[Any] = [at, at]
     for u in updates:
         params += [u.state_id, u.state, u.price, u.currency, int(u.transition)]
     with connection.cursor() as cursor:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,12 +17,14 @@ from django.utils import timezone
 from availability.bulk import bulk_insert
 from availability.models import (
     LEADS,
+    TOTAL_FIELDS,
     CellState,
     CourtDaySummary,
     SlotChange,
     SlotState,
     StartSummary,
     SummaryMark,
+    WeekdayHourTotal,
 )
 from availability.selectors.fill import fill_rows
 from clubs.models import Club, Court
@@ -62,9 +66,9 @@ _COURT_DAY_COLUMNS = ("club_id", "court_id", "local_date", "taken", "free", "not
 
 def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
     """(Re)write the StartSummary and CourtDaySummary rows of the club's local dates in the
-    range from SlotState and SlotChange, counted exactly as the selectors count the raw rows;
-    returns the StartSummary rows written. Only meaningful for closed days: a summary is
-    never updated by ingest."""
+    range from SlotState and SlotChange, counted exactly as the selectors count the raw rows,
+    and the WeekdayHourTotal rows from the range's first date on; returns the StartSummary
+    rows written. Only meaningful for closed days: a summary is never updated by ingest."""
     zone = club.zone
     days = (date_from, date_to)
     by_sport: dict[str, list[int]] = {}
@@ -106,7 +110,8 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
             )
             .order_by()
         )
-        for r in states:
+        for counted in states:
+            r: dict[str, Any] = dict(counted)
             start = r.pop("start")
             if r["last_change"] is not None:
                 # As selectors.sellout_lead_times counts it from the raw cells.
@@ -157,7 +162,69 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
         bulk_insert(StartSummary, (*_SUMMARY_COLUMNS, *_SUMMARY_DEFAULTS), rows)
         CourtDaySummary.objects.filter(club=club, local_date__range=days).delete()
         bulk_insert(CourtDaySummary, _COURT_DAY_COLUMNS, court_rows)
+        _totals_write(club, date_from, date_to, rows)
     return len(rows)
+
+
+# Where TOTAL_FIELDS sit in the rows summary_build writes.
+_COLUMNS = (*_SUMMARY_COLUMNS, *_SUMMARY_DEFAULTS)
+_TOTAL_AT = [_COLUMNS.index(name) for name in TOTAL_FIELDS]
+_SPORT_AT, _DAY_AT, _HOUR_AT = (_COLUMNS.index(c) for c in ("sport_id", "local_date", "hour"))
+
+
+def _totals_write(club: Club, date_from: date, date_to: date, rows: list[tuple[Any, ...]]) -> None:
+    """(Re)write the club's WeekdayHourTotal rows from `date_from` on, after the StartSummary
+    rows of `date_from`..`date_to` were (re)written as `rows`: the totals of each weekday
+    carry on from its last date before `date_from`, and the dates after `date_to` that have
+    totals already are added up again from their StartSummary rows."""
+    # (sport, local date, hour) -> the day's sums of TOTAL_FIELDS
+    per_day: dict[tuple[str, date, int], list[int]] = {}
+
+    def add(key: tuple[str, date, int], values: Sequence[int]) -> None:
+        sums = per_day.setdefault(key, [0] * len(TOTAL_FIELDS))
+        for i, value in enumerate(values):
+            sums[i] += value or 0
+
+    for row in rows:
+        add((row[_SPORT_AT], row[_DAY_AT], row[_HOUR_AT]), [row[i] for i in _TOTAL_AT])
+    last = WeekdayHourTotal.objects.filter(club=club, local_date__gt=date_to).aggregate(
+        last=Max("local_date")
+    )["last"]
+    if last is not None:
+        later = StartSummary.objects.filter(club=club, local_date__gt=date_to, local_date__lte=last)
+        for sport_id, day, hour, *values in later.values_list(
+            "sport_id", "local_date", "hour", *TOTAL_FIELDS
+        ):
+            add((sport_id, day, hour), values)
+    # ISO weekday -> (sport, hour) -> running totals, from the week before date_from.
+    running: dict[int, dict[tuple[str, int], list[int]]] = defaultdict(dict)
+    base = WeekdayHourTotal.objects.filter(
+        club=club, local_date__range=(date_from - timedelta(days=7), date_from - timedelta(days=1))
+    )
+    for sport_id, day, hour, *values in base.values_list(
+        "sport_id", "local_date", "hour", *TOTAL_FIELDS
+    ):
+        running[day.isoweekday()][(sport_id, hour)] = list(values)
+    by_day: dict[date, list[tuple[str, int, list[int]]]] = defaultdict(list)
+    for (sport_id, day, hour), sums in per_day.items():
+        by_day[day].append((sport_id, hour, sums))
+    totals: list[tuple[Any, ...]] = []
+    day = date_from
+    while day <= max(date_to, last or date_to):
+        week = running[day.isoweekday()]
+        for sport_id, hour, sums in by_day.get(day, ()):
+            total = week.setdefault((sport_id, hour), [0] * len(TOTAL_FIELDS))
+            for i, value in enumerate(sums):
+                total[i] += value
+        totals += [
+            (club.pk, sport_id, day, hour, *total)
+            for (sport_id, hour), total in week.items()
+            if any(total)
+        ]
+        day += timedelta(days=1)
+    WeekdayHourTotal.objects.filter(club=club, local_date__gte=date_from).delete()
+    columns = ("club_id", "sport_id", "local_date", "hour", *TOTAL_FIELDS)
+    bulk_insert(WeekdayHourTotal, columns, totals)
 
 
 def summary_refresh(
@@ -200,6 +267,7 @@ def summary_rebuild(*, club: Club, now: datetime | None = None) -> date:
         SummaryMark.objects.filter(club=club).delete()
         StartSummary.objects.filter(club=club).delete()
         CourtDaySummary.objects.filter(club=club).delete()
+        WeekdayHourTotal.objects.filter(club=club).delete()
         return summary_refresh(club=club, now=now)
 
 

@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from availability import charts, selectors
@@ -52,6 +55,7 @@ def _heat_rows(heat: selectors.Heatmap, hours: list[int]) -> list[dict[str, Any]
     rows = []
     for weekday in range(1, 8):
         cells = []
+        html: list[tuple[str, str, str]] = []  # the row's cells as the template wrote them
         for hour in hours:
             c = heat.cell(weekday, hour)
             share = c.utilization if c else None
@@ -60,9 +64,43 @@ def _heat_rows(heat: selectors.Heatmap, hours: list[int]) -> list[dict[str, Any]
             )
             if c and c.coverage is not None:
                 tip += f" ({charts.percent(c.coverage)} of {c.expected} open cells observed)"
-            cells.append({"share": share, "color": charts.share_color(share), "tip": tip})
-        rows.append({"label": selectors.WEEKDAY_LABELS[weekday - 1], "cells": cells})
+            color = charts.share_color(share)
+            cells.append({"share": share, "color": color, "tip": tip})
+            html.append((color, tip, "" if share is None else str(round(share * 100))))
+        rows.append(
+            {
+                "label": selectors.WEEKDAY_LABELS[weekday - 1],
+                "cells": cells,
+                "cells_html": format_html_join(
+                    "", '<td style="background: {}" title="{}">{}</td>', html
+                ),
+            }
+        )
     return rows
+
+
+def _grid_cells_html(club: Club, row: selectors.GridRow, local_times: list[str]) -> SafeString:
+    """One court's row of cells, as the template would write them (built here: a week's grid
+    is hundreds of cells and the template engine took a fifth of the page's time on them)."""
+
+    prices: dict[Any, str] = {}  # a few distinct prices, each localized once
+
+    def title(state: str, price: Any, local_time: str) -> str:
+        text = f"{row.court.name} {local_time}: {state.replace('_', '')}"
+        if price and state == "free":
+            if price not in prices:
+                prices[price] = formats.localize(price)
+            text += f" · {prices[price]} {club.currency}/h"
+        return text
+
+    return format_html_join(
+        "",
+        '<td class="slot {}" title="{}"></td>',
+        (
+            (state, title(state, price, local_time))
+            for state, price, local_time in zip(row.cells, row.prices, local_times, strict=True)
+        ),
+    )
 
 
 def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[dict[str, Any]]:
@@ -81,7 +119,17 @@ def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[
                 else "rarely sells out"
             )
             row.append({"text": _lead_text(lead), "color": charts.share_color(share), "tip": tip})
-        rows.append({"label": selectors.WEEKDAY_LABELS[weekday - 1], "cells": row})
+        rows.append(
+            {
+                "label": selectors.WEEKDAY_LABELS[weekday - 1],
+                "cells": row,
+                "cells_html": format_html_join(
+                    "",
+                    '<td style="background: {}" title="{}">{}</td>',
+                    ((c["color"], c["tip"], c["text"]) for c in row),
+                ),
+            }
+        )
     return rows
 
 
@@ -143,6 +191,7 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
             {
                 "court": row.court,
                 "cells": list(zip(row.cells, row.prices, grid.local_times, strict=True)),
+                "cells_html": _grid_cells_html(club, row, grid.local_times),
             }
             for row in grid.rows
         ],

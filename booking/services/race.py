@@ -62,6 +62,8 @@ class Prepared:
     account: PlaytomicAccount
     candidates: list[Candidate]
     clubs: list[Club]
+    # Who the booking registers on the match, the account's player first.
+    registrations: list[selectors.Registration]
 
 
 def attempt_race(*, attempt_id: int, probe_clock: bool = True) -> BookingAttempt:
@@ -82,7 +84,7 @@ def attempt_race(*, attempt_id: int, probe_clock: bool = True) -> BookingAttempt
         if prepared is not None:
             timeline_flush(attempt, timeline)
             result = _race(attempt, rule, token, timeline, prepared, probe_clock=probe_clock)
-            _record(attempt, token, result)
+            _record(attempt, token, result, prepared.registrations)
     except Exception as exc:
         # Whatever broke, the attempt must not stay in flight looking alive.
         logger.exception("booking attempt %s crashed", attempt.pk)
@@ -146,7 +148,8 @@ def _stale_reason(attempt: BookingAttempt, rule: BookingRule) -> str:
 
 
 def _accounts_in_turn(rule: BookingRule) -> list[PlaytomicAccount]:
-    accounts = list(rule.accounts.order_by("pk"))
+    # Only those the group may still book with: a withdrawn account is skipped.
+    accounts = list(selectors.rule_accounts(rule).order_by("pk"))
     if rule.rotate_accounts and accounts:
         done = rule.attempts.exclude(account=None).count()
         turn = done % len(accounts)
@@ -184,12 +187,10 @@ def _prepare(
         account = candidate_account
         break
     if client is None or account is None:
-        attempt_finish(
-            attempt,
-            token,
-            state=failed,
-            reason="no account could log in (" + "; ".join(errors) + ")",
-        )
+        reason = "no account could log in (" + "; ".join(errors) + ")"
+        if not errors:
+            reason = "no account to book with: the rule's accounts were withdrawn from the group"
+        attempt_finish(attempt, token, state=failed, reason=reason)
         return None
     BookingAttempt.objects.filter(pk=attempt.pk).update(account=account)
     timeline.add("logged_in", str(account))
@@ -248,7 +249,21 @@ def _prepare(
     if not candidates:
         attempt_finish(attempt, token, state=failed, reason="no candidate slot matches the rule")
         return None
-    return Prepared(client=client, account=account, candidates=candidates, clubs=clubs)
+    account.refresh_from_db(fields=["playtomic_user_id"])
+    registrations = selectors.rule_registrations(rule, account)
+    timeline.add(
+        "players",
+        ", ".join(r.name for r in registrations),
+        number_of_players=rule.number_of_players,
+        registered=len(registrations),
+    )
+    return Prepared(
+        client=client,
+        account=account,
+        candidates=candidates,
+        clubs=clubs,
+        registrations=registrations,
+    )
 
 
 def _clubs_with_room(
@@ -373,7 +388,7 @@ def _race(
         candidates=len(prepared.candidates),
     )
     fire_at = opening.shots[0]
-    if fire_at - time.time() > REWARM_SECONDS + 1:
+    if fire_at - REWARM_SECONDS - time.time() > 0.2:
         sleep_until(fire_at - REWARM_SECONDS)
         _rewarm(client, len(opening.shots))
         timeline.add("rewarmed", "", connections=len(opening.shots))
@@ -384,7 +399,6 @@ def _race(
     race = Race(
         client=client,
         candidates=prepared.candidates,
-        release_at=attempt.release_at,
         deadline=attempt.deadline_at,
         payment_methods=list(rule.payment_methods),
         number_of_players=rule.number_of_players,
@@ -396,11 +410,18 @@ def _race(
         max_price=rule.max_price,
         dry_run=attempt.dry_run,
         rate_per_second=conf.burst_rate_per_second(),
+        players=[r.playtomic_user_id for r in prepared.registrations[1:]],
+        split_payment=rule.split_payment,
     )
     return race.run()
 
 
-def _record(attempt: BookingAttempt, token: str, result: RaceResult) -> None:
+def _record(
+    attempt: BookingAttempt,
+    token: str,
+    result: RaceResult,
+    registrations: list[selectors.Registration],
+) -> None:
     state = {
         "booked": BookingAttempt.State.BOOKED,
         "rehearsed": BookingAttempt.State.REHEARSED,
@@ -421,6 +442,14 @@ def _record(attempt: BookingAttempt, token: str, result: RaceResult) -> None:
     if result.intent is not None:
         fields["payment_intent_id"] = result.intent.payment_intent_id
         fields["price"] = str(result.intent.price or "")
+        fields["split_parts"] = result.intent.split_payment_parts
+        # The players the match says it registered (all of ours when it does not say).
+        registered = set(result.intent.registered_user_ids)
+        fields["players"] = [
+            r.to_json()
+            for r in registrations
+            if not registered or r.playtomic_user_id in registered or not r.playtomic_user_id
+        ]
     attempt_finish(attempt, token, state=state, reason=result.reason, **fields)
     logger.info(
         "booking attempt %s: %s (%s), %d requests",

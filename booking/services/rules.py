@@ -1,5 +1,10 @@
 """Booking rules: every check with a message a member can act on, then the write and the
-schedule sync."""
+schedule sync.
+
+A rule belongs to a group. Any member may make one for the group; its creator (while in the
+group) and the group's admins change and delete it (`selectors.rule_editable_by`); others get
+`PermissionDenied`. It books with the accounts usable by the group through its creator: the
+creator's own and those lent to the group (`selectors.rule_account_choices`)."""
 
 from __future__ import annotations
 
@@ -8,14 +13,19 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import PlaytomicAccount
-from booking.models import BookingRule, RuleFallbackClub
+from booking import selectors
+from booking.models import BookingRule, RuleFallbackClub, RulePlayer
 from booking.services.schedule import rule_schedule_sync, rule_unschedule
 from clubs.models import Club, Court
+from groups.models import Group
+from groups.selectors import groups_for, is_member
+from groups.services import personal_group_for
 
 MAX_BURST_SECONDS = 60.0
 # Bounds that keep every value inside its column and the release arithmetic inside the
@@ -40,6 +50,7 @@ RULE_FIELDS = (
     "surface",
     "max_price",
     "number_of_players",
+    "split_payment",
     "payment_methods",
     "rotate_accounts",
     "release_policy",
@@ -63,6 +74,7 @@ def rule_validate(
     rule: BookingRule,
     accounts: Sequence[PlaytomicAccount],
     fallback_clubs: Sequence[Club] = (),
+    players: Sequence[AbstractBaseUser] = (),
 ) -> None:
     """Every check with a message a member can act on; raises one ValidationError listing all."""
     errors: dict[str, str] = {}
@@ -129,6 +141,14 @@ def rule_validate(
         prefs = rule.court_preference
         if not isinstance(prefs, list) or any(p not in court_clubs for p in prefs):
             errors["court_preference"] = "Courts must be courts of the rule's clubs."
+        elif any(
+            not selectors.court_fits(court, rule.number_of_players)
+            for court in Court.objects.filter(pk__in=prefs)
+        ):
+            errors["court_preference"] = _(
+                "List only courts that fit %(players)d players: doubles courts for 3 or 4, "
+                "singles courts for 1 or 2."
+            ) % {"players": rule.number_of_players}
         elif rule.only_listed_courts and not prefs:
             errors["court_preference"] = "List at least one court, or allow any court."
         elif rule.only_listed_courts and {court_clubs[p] for p in prefs} != {
@@ -155,6 +175,20 @@ def rule_validate(
         errors["payment_methods"] = "Choose payment methods among club, wallet and card, in order."
     if not 1 <= rule.number_of_players <= 4:
         errors["number_of_players"] = "Between 1 and 4 players."
+    elif len(players) > rule.number_of_players:
+        errors["players"] = _("Name at most %(count)d players, the rule's number of players.") % {
+            "count": rule.number_of_players
+        }
+    if len({p.pk for p in players}) != len(players):
+        errors["players"] = _("Name each player once.")
+    elif rule.group_id is not None and players:
+        members = set(
+            rule.group.memberships.filter(user_id__in=[p.pk for p in players]).values_list(
+                "user_id", flat=True
+            )
+        )
+        if any(p.pk not in members for p in players):
+            errors["players"] = _("Players must be members of the rule's group.")
     price = rule.max_price
     # NaN first: comparing a NaN Decimal raises instead of answering.
     if price is not None and (
@@ -192,10 +226,18 @@ def rule_validate(
             errors["release_local_time"] = "A fixed release needs the club-local release time."
     if not 0.5 <= rule.burst_seconds <= MAX_BURST_SECONDS:
         errors["burst_seconds"] = f"The burst lasts between 0.5 and {MAX_BURST_SECONDS:.0f} s."
+    if rule.group_id is None:
+        errors["group"] = _("Choose the group the rule books for.")
     if not accounts:
         errors["accounts"] = "Choose at least one Playtomic account."
-    elif any(a.owner_id != rule.owner_id for a in accounts):
-        errors["accounts"] = "Use your own Playtomic accounts only."
+    elif rule.group_id is not None:
+        usable = set(
+            selectors.rule_account_choices(rule.group, rule.owner).values_list("pk", flat=True)
+        )
+        if any(a.pk not in usable for a in accounts):
+            errors["accounts"] = _(
+                "Use the creator's own Playtomic accounts or those lent to the group."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -206,22 +248,38 @@ def rule_save(
     rule: BookingRule | None = None,
     accounts: Sequence[PlaytomicAccount],
     fallback_clubs: Sequence[Club] | None = None,
+    group: Group | None = None,
+    players: Sequence[AbstractBaseUser] | None = None,
     **fields: Any,
 ) -> BookingRule:
     """Create (rule=None) or update a rule, then bring its schedule in step, in one
-    transaction. An update locks the rule's row and applies `fields` to what is stored now,
-    not to the caller's copy, so concurrent edits serialise instead of deadlocking or
-    overwriting each other's fields. `fallback_clubs` (in order) replaces the rule's other
-    clubs; None keeps them."""
+    transaction. `owner` is the member saving it: a new rule is theirs ("created by") and
+    belongs to `group` (default: their personal group), of which they must be a member; an
+    update needs the creator or an admin of the rule's group (`PermissionDenied` otherwise),
+    and a rule stays in its group.
+
+    An update locks the rule's row and applies `fields` to what is stored now, not to the
+    caller's copy, so concurrent edits serialise instead of deadlocking or overwriting each
+    other's fields. `fallback_clubs` (in order) replaces the rule's other clubs and `players`
+    (in order) the members who play; None keeps them."""
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError({"non_field_errors": f"Unknown rule fields: {sorted(unknown)}"})
     try:
         with transaction.atomic():
             if rule is None:
-                target = BookingRule(owner=owner)
+                group = group or personal_group_for(user=owner)
+                if not is_member(owner, group):
+                    raise PermissionDenied(_("You are not in this group."))
+                target = BookingRule(owner=owner, group=group)
             else:
                 target = BookingRule.objects.select_for_update().get(pk=rule.pk)
+                if not selectors.rule_editable_by(target, owner):
+                    raise PermissionDenied(
+                        _("Only the rule's creator and the group's admins can change it.")
+                    )
+                if group is not None and group.pk != target.group_id:
+                    raise ValidationError({"group": _("A rule stays in the group it was made in.")})
             for name, value in fields.items():
                 setattr(target, name, value)
             if isinstance(target.name, str):
@@ -232,16 +290,46 @@ def rule_save(
                     if target.pk
                     else []
                 )
-            rule_validate(rule=target, accounts=accounts, fallback_clubs=fallback_clubs)
+            if players is None:
+                players = (
+                    [link.user for link in target.player_links.select_related("user")]
+                    if target.pk
+                    else []
+                )
+            rule_validate(
+                rule=target, accounts=accounts, fallback_clubs=fallback_clubs, players=players
+            )
             target.save()
             target.accounts.set(accounts)
             rule_set_fallback_clubs(rule=target, clubs=fallback_clubs)
+            rule_set_players(rule=target, players=players)
             rule_schedule_sync(rule=target)
     except IntegrityError as exc:
-        raise ValidationError({"name": "You already have a rule with this name."}) from exc
+        raise ValidationError({"name": _("The group already has a rule with this name.")}) from exc
     if rule is not None:
         rule.refresh_from_db()
     return target
+
+
+def rule_set_players(*, rule: BookingRule, players: Sequence[AbstractBaseUser]) -> None:
+    """Replace the members the rule names as playing with `players`, in that order
+    (validated by the caller)."""
+    wanted = [player.pk for player in players]
+    if list(rule.player_links.values_list("user_id", flat=True)) == wanted:
+        return
+    rule.player_links.all().delete()
+    RulePlayer.objects.bulk_create(
+        RulePlayer(rule=rule, user_id=user_id, position=index)
+        for index, user_id in enumerate(wanted)
+    )
+
+
+def rule_groups_for(user: User) -> list[Group]:
+    """The groups `user` may make a rule for: their own personal group (made if need be)
+    first, then the shared ones."""
+    personal = personal_group_for(user=user)
+    shared = groups_for(user).exclude(pk=personal.pk).order_by("name", "pk")
+    return [personal, *shared]
 
 
 def rule_set_fallback_clubs(*, rule: BookingRule, clubs: Sequence[Club]) -> None:
@@ -256,7 +344,11 @@ def rule_set_fallback_clubs(*, rule: BookingRule, clubs: Sequence[Club]) -> None
     )
 
 
-def rule_delete(*, rule: BookingRule) -> None:
+def rule_delete(*, rule: BookingRule, actor: User | None = None) -> None:
+    """Delete the rule and its schedule. With `actor` (pages, API) only the rule's creator and
+    its group's admins may; the admin site (staff) passes none."""
+    if actor is not None and not selectors.rule_editable_by(rule, actor):
+        raise PermissionDenied(_("Only the rule's creator and the group's admins can delete it."))
     with transaction.atomic():
         rule_unschedule(rule, reason="rule deleted")
         rule.delete()

@@ -113,6 +113,8 @@ class Club:
     # booking_settings limits per account (None: no limit), settable with /_sandbox/limits.
     max_active_bookings: int | None = None
     max_bookings_per_day: int | None = None
+    # Whether a booking may split its price among the players (`payment_plan: SPLIT`).
+    split_payment_allowed: bool = True
 
     @property
     def zone(self) -> ZoneInfo:
@@ -281,6 +283,7 @@ class _ClubSpec:
     demand: float
     cancelation_hours: int
     language: str
+    split_payment_allowed: bool = True
 
 
 _PADEL_DURATIONS = (60, 90, 120)
@@ -381,6 +384,7 @@ CLUB_SPECS: tuple[_ClubSpec, ...] = (
         demand=0.8,
         cancelation_hours=24,
         language="en",
+        split_payment_allowed=False,
     ),
     _ClubSpec(
         key="cdmx",
@@ -593,6 +597,7 @@ def build_clubs(seed: int) -> list[Club]:
                 demand=spec.demand,
                 cancelation_hours=spec.cancelation_hours,
                 language=spec.language,
+                split_payment_allowed=spec.split_payment_allowed,
                 created_at=datetime(2024, 1, 1, tzinfo=UTC)
                 + timedelta(seconds=rng.randrange(40_000_000)),
                 image_ids=[str(1_700_000_000_000 + rng.randrange(10**9))],

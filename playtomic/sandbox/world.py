@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack
@@ -113,6 +113,26 @@ class Occupancy:
 
 
 @dataclass
+class Registration:
+    """A player registered on a match: the booker (who pays now) or another player."""
+
+    user_id: str
+    name: str
+    pay_now: bool
+
+    def to_json(self, price: str) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "contact_id": None,
+            "price": price,
+            "custom_price": None,
+            "pay_now": self.pay_now,
+            "product_extras_info": None,
+            "applied_benefits_info": None,
+        }
+
+
+@dataclass
 class Match:
     match_id: str
     owner_id: str
@@ -125,8 +145,25 @@ class Match:
     created_at: float
     occupancy: Occupancy
     status: str = "PENDING"
+    registrations: list[Registration] = field(default_factory=list)
+    number_of_players: int = 4
+    split_parts: int = 1
 
     def to_json(self) -> dict[str, Any]:
+        # Two teams, filled in registration order (the booker first).
+        per_team = max(1, self.number_of_players // 2)
+        teams = [
+            {
+                "team_id": str(number),
+                "players": [
+                    {"user_id": r.user_id, "name": r.name}
+                    for r in self.registrations[number * per_team : (number + 1) * per_team]
+                ],
+            }
+            for number in range(2)
+        ]
+        share = _share(self.price, self.split_parts)
+        currency = self.price.split()[-1]
         return {
             "match_id": self.match_id,
             "owner_id": self.owner_id,
@@ -139,7 +176,25 @@ class Match:
             "price": self.price,
             "resource_properties": self.court.resource_properties(),
             "created_at": naive(self.created_at),
+            "number_of_players": self.number_of_players,
+            "min_players_per_team": per_team,
+            "max_players_per_team": per_team,
+            "teams": teams,
+            "registration_info": {
+                "number_of_players": self.number_of_players,
+                "split_payment_parts": self.split_parts,
+                "registrations": [
+                    r.to_json(share if r.pay_now or self.split_parts > 1 else f"0 {currency}")
+                    for r in self.registrations
+                ],
+            },
         }
+
+
+def _share(price: str, parts: int) -> str:
+    """Each part of `price` split `parts` ways."""
+    amount, currency = price.split()
+    return format_money(Decimal(amount) / Decimal(max(1, parts)), currency)
 
 
 @dataclass
@@ -161,21 +216,24 @@ class PaymentIntent:
     status: str = "REQUIRES_PAYMENT_METHOD"
     selected_payment_method_id: str | None = None
     payment_id: str | None = None
+    registrations: list[Registration] = field(default_factory=list)
+    split_parts: int = 1
+
+    @property
+    def share(self) -> str:
+        """What the booker pays now: the whole price, or their part of a split one."""
+        return _share(self.price, self.split_parts)
 
     def to_json(self) -> dict[str, Any]:
         local = self.start.astimezone(self.club.zone)
         hour = local.strftime("%I").lstrip("0")
         description = f"Match - {local.month}/{local.day}/{local:%y}, {hour}:{local:%M %p}"
         commission = format_money(Decimal(0), self.club.currency)
-        registration = {
-            "user_id": self.account.user_id,
-            "contact_id": None,
-            "price": self.price,
-            "custom_price": None,
-            "pay_now": True,
-            "product_extras_info": None,
-            "applied_benefits_info": None,
-        }
+        nothing = format_money(Decimal(0), self.club.currency)
+        registrations = [
+            r.to_json(self.share if r.pay_now or self.split_parts > 1 else nothing)
+            for r in self.registrations
+        ]
         return {
             "payment_intent_id": self.payment_intent_id,
             "payment_intent_reference": None,
@@ -202,7 +260,7 @@ class PaymentIntent:
                         "match_id": self.match_id,
                         "reservation_id": self.reservation_id,
                         "temporal_lock_id": None,
-                        "match_registrations": [registration],
+                        "match_registrations": registrations,
                         "sport_id": self.court.sport_id,
                         "start": naive(self.start),
                         "zone_id": self.club.timezone,
@@ -210,12 +268,16 @@ class PaymentIntent:
                         "resource_id": self.court.resource_id,
                         "resource_properties": self.court.resource_properties(),
                         "client": "WEB_DESKTOP",
-                        "split_payment_parts": 1,
+                        "split_payment_parts": self.split_parts,
                         "supports_split_payment": True,
                         "number_of_players": self.number_of_players,
                         "product_type": "CUSTOMER_MATCH",
-                        "split_payment_allowed": True,
-                        "supported_payment_plans": ["SPLIT", "SINGLE_PAYER"],
+                        "split_payment_allowed": self.club.split_payment_allowed,
+                        "supported_payment_plans": (
+                            ["SPLIT", "SINGLE_PAYER"]
+                            if self.club.split_payment_allowed
+                            else ["SINGLE_PAYER"]
+                        ),
                     },
                     "cart_item_voucher_id": None,
                     "supported_merchant_payment_method_ids": None,
@@ -346,6 +408,30 @@ class World:
 
     def club_by_slug(self, slug: str) -> Club:
         return next(club for club in self.clubs if club.slug == slug)
+
+    def add_club_copies(self, count: int) -> list[Club]:
+        """Serve `count` more clubs: copies of the active built-in clubs in turn, each with
+        its own tenant and resource ids, slug (`<slug>-copy-<n>`) and name, so a benchmark
+        can poll a fleet. Their simulated bookings differ from the originals' (they follow
+        from the ids). `reset()` forgets them."""
+        with self._lock:
+            models = [c for c in build_clubs(self.seed) if c.playtomic_status == "ACTIVE"]
+            added = []
+            for n in range(1, count + 1):
+                model = models[(n - 1) % len(models)]
+                club = replace(
+                    model,
+                    tenant_id=self._uuid(),
+                    slug=f"{model.slug}-copy-{n}",
+                    name=f"{model.name} (copy {n})",
+                    courts=[replace(court, resource_id=self._uuid()) for court in model.courts],
+                )
+                self.clubs.append(club)
+                self._clubs_by_id[club.tenant_id] = club
+                for court in club.courts:
+                    self._court_club[court.resource_id] = club
+                added.append(club)
+            return added
 
     # ----- accounts and tokens -----
 
@@ -862,10 +948,23 @@ class World:
             start = parse_naive(str(data["start"]))
             duration = int(data["duration"])
             players = int(data.get("number_of_players") or 4)
+            others = [
+                str(item["user_id"])
+                for item in data.get("match_registrations") or []
+                if str(item["user_id"]) not in ("me", account.user_id)
+            ]
+            split = str(data.get("payment_plan") or "SINGLE_PAYER").upper() == "SPLIT"
         except (KeyError, TypeError, ValueError) as exc:
             raise ApiError(
                 400, "INCORRECT_PARAMETERS", f"Invalid payment intent request: {exc}"
             ) from exc
+        # Project reading: a match has 1 to 4 places, and the booker takes one of them.
+        if not 1 <= players <= 4 or len(set(others)) != len(others) or len(others) >= players:
+            raise ApiError(
+                400,
+                "INCORRECT_PARAMETERS",
+                "number_of_players must be 1 to 4, with at most that many distinct registrations",
+            )
         with self._lock:
             now = self._begin()
             club = self.club(tenant_id)
@@ -907,9 +1006,24 @@ class World:
                 match_id=self._uuid(),
                 reservation_id=self._uuid(),
                 number_of_players=players,
+                registrations=[
+                    Registration(account.user_id, self._player_name(account.user_id), True),
+                    *(
+                        Registration(user_id, self._player_name(user_id), False)
+                        for user_id in others
+                    ),
+                ],
+                split_parts=players if split and club.split_payment_allowed else 1,
             )
             self.intents[intent.payment_intent_id] = intent
             return intent
+
+    def _player_name(self, user_id: str) -> str:
+        """A player's name: the part of their sandbox account's email before the @."""
+        for account in self.accounts.values():
+            if account.user_id == user_id:
+                return account.email.split("@", 1)[0]
+        return f"Player {user_id}"
 
     def _refusal(
         self, account: Account, club: Club, day: date, candidate: _Candidate, now: float
@@ -963,7 +1077,8 @@ class World:
                 if m["payment_method_id"] == intent.selected_payment_method_id
             )
             if method["method_type"] == "MERCHANT_WALLET":
-                amount = Decimal(intent.price.split()[0])
+                # A split price: the booker pays their part now, the others theirs later.
+                amount = Decimal(intent.share.split()[0])
                 if account.wallet_balance is None or account.wallet_balance < amount:
                     raise ApiError(
                         422, "INSUFFICIENT_BALANCE", "Not enough balance in the club wallet"
@@ -984,6 +1099,9 @@ class World:
                 price=intent.price,
                 created_at=now,
                 occupancy=intent.hold,
+                registrations=list(intent.registrations),
+                number_of_players=intent.number_of_players,
+                split_parts=intent.split_parts,
             )
             self.matches[match.match_id] = match
             return intent
@@ -1056,6 +1174,7 @@ class World:
                         "max_number_of_bookings_per_day": club.max_bookings_per_day,
                         "release": club.release.describe(),
                         "allows_onsite_payment": club.allows_onsite_payment,
+                        "split_payment_allowed": club.split_payment_allowed,
                     }
                     for club in self.clubs
                 ],

@@ -72,6 +72,24 @@ def test_it_spaces_requests_to_one_host_by_the_rate():
     assert time.monotonic() - started >= 0.2
 
 
+def test_it_does_not_take_a_slot_so_late_that_the_request_would_arrive_in_the_next(
+    clock: time_machine.Traveller,
+):
+    # 10 a second: the slot of T0 + 0.09 s ends at T0 + 0.1 s, inside its 0.05 s tail.
+    clock.move_to(T0 + timedelta(seconds=0.09))
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.shift(timedelta(seconds=seconds))
+
+    HostGuard(rate_per_second=10, sleep=sleep).before_request(HOST)
+
+    assert slept
+    assert time.time() >= T0.timestamp() + 0.1  # sent in the next slot, early in it
+    assert time.time() <= T0.timestamp() + 0.15
+
+
 def test_it_gives_up_rather_than_wait_past_its_limit():
     g = HostGuard(rate_per_second=0.01, max_wait_seconds=1)
     g.before_request(HOST)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +21,9 @@ from availability.services.summaries import (
     summary_rebuild,
     summary_refresh,
 )
+from availability.tasks import summarize_closed_days
 from clubs.models import Club, Court
+from playtomic_monitor.celery import app
 from tests.availability.analytics_history import (
     DAYS,
     FREE,
@@ -158,6 +161,52 @@ def test_refresh_catches_up_a_bounded_number_of_days_at_a_time():
     assert summary_refresh(club=club, now=LATER, max_days=2) == MON + DAYS
     assert summary_refresh(club=club, now=LATER) == LATER.date() - SUMMARY_LAG_DAYS * DAYS
     assert StartSummary.objects.filter(club=club).count() == 7 * 5
+    # The running totals carried on from one batch to the next.
+    for date_from, date_to in ((SAT, SAT + 6 * DAYS), (SAT + DAYS, SAT + 3 * DAYS), (MON, MON)):
+        assert _figures(club, date_from, date_to) == _raw_only(club, date_from, date_to)
+
+
+def _three_weeks() -> Club:
+    """Three weeks across Madrid's spring-forward, each weekday three times, with cells
+    that vary from week to week (and a gap day), so running totals have to carry on."""
+    club = make_club(opens="18:00", closes="22:00", courts=2)
+    a, b = court(club, 0), court(club, 1)
+    first = date(2026, 3, 16)
+    for offset in range(21):
+        day = first + offset * DAYS
+        if offset == 9:
+            continue  # not polled that day
+        cell(club, a, day, "19:00", [(3 * DAYS, FREE), ((offset % 3 + 1) * HOURS, TAKEN)], "30")
+        if offset % 2:
+            cell(club, b, day, "20:30", [(DAYS, FREE), (HOURS * 20, TAKEN), (HOURS, FREE)])
+        if offset % 5 == 0:
+            cell(club, b, day, "18:00", [(2 * DAYS, NOT_RELEASED), (DAYS, TAKEN)])
+    return club
+
+
+def test_running_totals_carry_on_from_batch_to_batch_over_weeks():
+    club = _three_weeks()
+    first = date(2026, 3, 16)
+
+    while summary_refresh(club=club, now=LATER, max_days=4) < first + 20 * DAYS:
+        pass
+
+    for offset, length in ((0, 21), (3, 9), (7, 7), (8, 1), (2, 16), (13, 8)):
+        date_from, date_to = first + offset * DAYS, first + (offset + length - 1) * DAYS
+        assert _figures(club, date_from, date_to) == _raw_only(club, date_from, date_to)
+
+
+def test_rebuilding_a_few_days_in_the_middle_keeps_the_later_totals_right():
+    club = _three_weeks()
+    first = date(2026, 3, 16)
+    summary_refresh(club=club, now=LATER)
+    expected = _raw_only(club, first, first + 20 * DAYS)
+
+    summaries.summary_build(club=club, date_from=first + 4 * DAYS, date_to=first + 6 * DAYS)
+
+    assert _figures(club, first, first + 20 * DAYS) == expected
+    later = (first + 12 * DAYS, first + 20 * DAYS)
+    assert _figures(club, *later) == _raw_only(club, *later)
 
 
 def test_a_club_without_closed_history_is_marked_without_summaries():
@@ -203,6 +252,19 @@ def test_the_periodic_task_summarizes_the_days_that_closed_in_each_clubs_zone():
     with CaptureQueriesContext(connection) as queries:
         assert summaries_refresh_due(now=now) == 0
     assert len(queries) == 1
+
+
+def test_beat_summarizes_closed_days_every_quarter_hour_on_the_poll_queue():
+    entry = app.conf.beat_schedule["availability-summarize-closed-days"]
+    assert entry["task"] == "availability.tasks.summarize_closed_days"
+    assert entry["task"] in app.tasks
+    assert sorted(entry["schedule"].minute) == [7, 22, 37, 52]
+    assert entry["options"]["queue"] == "poll"
+
+    club = _madrid_dst_week()
+    with time_machine.travel(LATER, tick=False):
+        assert summarize_closed_days() == 1
+    assert SummaryMark.objects.get(club=club).through == LATER.date() - SUMMARY_LAG_DAYS * DAYS
 
 
 def test_the_periodic_task_goes_on_after_a_club_fails(monkeypatch):

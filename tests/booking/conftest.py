@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
+from booking import selectors
 from booking.models import BookingRule
 from booking.services.rules import rule_save
 from clubs.models import Club
@@ -70,8 +71,13 @@ def make_rule(
         release_at = release_in(seconds)
         local = release_at.astimezone(club.zone)
         target = local.date() + timedelta(days=days)
-        first_court = club.courts.order_by("reservation_priority").first()
-        assert first_court is not None
+        # The first court that fits the rule's players (a doubles court for the default 4).
+        players = fields.get("number_of_players", 4)
+        first_court = next(
+            c
+            for c in club.courts.order_by("reservation_priority", "pk")
+            if selectors.court_fits(c, players)
+        )
         values: dict[str, Any] = {
             "name": fields.pop("name", f"Evenings {days}"),
             "club": club,

@@ -39,7 +39,7 @@ def test_every_booking_operation_answers_with_an_example(schema):
         if not body.get("examples")
     ]
 
-    assert len(operations) == 16
+    assert len(operations) == 18
     assert missing == []
 
 
@@ -64,6 +64,8 @@ def test_writes_are_described_as_answering_the_output_shape(schema, path, method
         (account_examples.ACCOUNT_EXAMPLE, account_api.AccountOutput),
         (booking_examples.RULE_EXAMPLE, api.RuleOutput),
         (booking_examples.ATTEMPT_EXAMPLE, api.AttemptOutput),
+        (booking_examples.GAME_EXAMPLE, api.GameOutput),
+        (booking_examples.PLAY_EXAMPLE, api.PlayOptionOutput),
     ],
 )
 def test_each_example_has_exactly_the_fields_of_its_serializer(example, serializer):

@@ -27,6 +27,7 @@ from accounts.models import PlaytomicAccount
 from accounts.services import account_create
 from availability.models import PollRun
 from availability.services.polling import poll_club
+from availability.services.summaries import summaries_refresh_due
 from clubs.models import Club
 from clubs.services import MonitoringSettings, club_import, monitoring_configure
 
@@ -135,6 +136,8 @@ class Command(BaseCommand):
             )
             sys.stdout.flush()
         sys.stdout.write("\n")
+        # The days that closed in the replayed history, summarized as beat's task keeps them.
+        summaries_refresh_due(now=end)
 
     def _run_system(self, sandbox_url: str, port: int) -> None:
         env = dict(os.environ)

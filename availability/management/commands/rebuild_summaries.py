@@ -15,7 +15,8 @@ from clubs.selectors import club_find
 class Command(BaseCommand):
     help = (
         "Rebuild the analytics summaries of closed days from the change history (all clubs, "
-        "or the clubs given). Safe to run at any time; polls keep them current on their own."
+        "or the clubs given). Safe to run at any time; beat's summarize_closed_days task keeps "
+        "them current on its own."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
