@@ -22,7 +22,7 @@ past midnight are attributed to the next date, which is the day whose request li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -101,49 +101,76 @@ def classify_court(
 ) -> list[Cell]:
     """Cells of one court from its availability entries. `starts` must be sorted and spaced
     30 minutes apart within each open interval (as `cell_starts` makes them)."""
+    (cells,) = classify_courts(
+        starts, [availability], now=now, horizon=horizon, day_released=day_released
+    )
+    return cells
+
+
+def classify_courts(
+    starts: list[datetime],
+    courts: Sequence[Iterable[CourtAvailability]],
+    *,
+    now: datetime,
+    horizon: timedelta | None,
+    day_released: bool = True,
+) -> list[list[Cell]]:
+    """classify_court for several courts of one day (one list of entries each), in order.
+    Courts list the same start times and durations: which cells a (start, duration) covers
+    is worked out once for them all, on integer seconds (ingest's CPU budget,
+    docs/monitoring.md)."""
     if not starts:
-        return []
-    # Whole seconds from the first start: integer arithmetic, a few hundred slots per court
-    # and poll (ingest's CPU budget, docs/monitoring.md).
+        return [[] for _ in courts]
     first = starts[0]
     step = int(CELL.total_seconds())
     index = {int((start - first).total_seconds()): i for i, start in enumerate(starts)}
-    rates: list[tuple[Decimal, str] | None] = [None] * len(starts)
-    # Slots of several durations share each start time.
-    offsets: dict[datetime, int] = {}
-    for entry in availability:
-        for slot in entry.slots:
-            duration = slot.duration_minutes
-            if duration <= 0:
-                continue
-            begin = offsets.get(slot.start)
-            if begin is None:
-                begin = offsets[slot.start] = int((slot.start - first).total_seconds())
-            end = begin + duration * 60
-            rate = _hourly_rate(slot.price.amount, duration)
-            currency = slot.price.currency
-            # Every cell the slot overlaps, found by arithmetic rather than by scanning.
-            cursor = begin - begin % step
-            while cursor < end:
-                i = index.get(cursor)
-                if i is not None:
+    # (slot start, duration) -> the indices of the cells it covers, even partly
+    covered: dict[tuple[datetime, int], tuple[int, ...]] = {}
+
+    def cover(start: datetime, duration: int) -> tuple[int, ...]:
+        begin = int((start - first).total_seconds())
+        end = begin + duration * 60
+        cursor = begin - begin % step
+        found = []
+        while cursor < end:
+            i = index.get(cursor)
+            if i is not None:
+                found.append(i)
+            cursor += step
+        covered[(start, duration)] = cells = tuple(found)
+        return cells
+
+    limit = now + horizon if horizon is not None else None
+    # What a cell is when no slot covers it, by index (the same for every court).
+    uncovered = [
+        _NOT_RELEASED if not day_released or (limit is not None and start > limit) else _TAKEN
+        for start in starts
+    ]
+    result = []
+    for availability in courts:
+        rates: list[tuple[Decimal, str] | None] = [None] * len(starts)
+        for entry in availability:
+            for slot in entry.slots:
+                duration = slot.duration_minutes
+                if duration <= 0:
+                    continue
+                indices = covered.get((slot.start, duration)) or cover(slot.start, duration)
+                rate = _hourly_rate(slot.price.amount, duration)
+                for i in indices:
                     best = rates[i]
                     if best is None or rate < best[0]:
-                        rates[i] = (rate, currency)
-                cursor += step
-    limit = now + horizon if horizon is not None else None
-    cells: list[Cell] = []
-    for i, start in enumerate(starts):
-        if start <= now:
-            continue
-        offered = rates[i]
-        if offered is not None:
-            cells.append(Cell(start, _FREE, offered[0], offered[1]))
-        elif not day_released or (limit is not None and start > limit):
-            cells.append(Cell(start, _NOT_RELEASED, None, ""))
-        else:
-            cells.append(Cell(start, _TAKEN, None, ""))
-    return cells
+                        rates[i] = (rate, slot.price.currency)
+        cells: list[Cell] = []
+        for i, start in enumerate(starts):
+            if start <= now:
+                continue
+            offered = rates[i]
+            if offered is not None:
+                cells.append(Cell(start, _FREE, offered[0], offered[1]))
+            else:
+                cells.append(Cell(start, uncovered[i], None, ""))
+        result.append(cells)
+    return result
 
 
 @lru_cache(maxsize=4096)

@@ -69,6 +69,7 @@ def _measure() -> dict[str, Any]:
     from availability.models import SlotChange, SlotState, StartSummary
     from availability.services.summaries import summary_rebuild
     from bench.history import ClubPlan, create_club, fill
+    from clubs.models import Club
 
     now = datetime.now(UTC)
     started = time.monotonic()
@@ -89,7 +90,9 @@ def _measure() -> dict[str, Any]:
     rng = random.Random(7)
 
     def span(days: int) -> dict[str, Any]:
-        club = rng.choice(clubs)
+        # A fresh instance each time, as an API request loads it (timed with the query): an
+        # instance keeps its mark and the summary rows it read.
+        club = Club.objects.get(pk=rng.choice(clubs).pk)
         today = selectors.local_today(club, now)
         return {"club": club, "date_from": today - timedelta(days=days - 1), "date_to": today}
 

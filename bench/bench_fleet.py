@@ -86,6 +86,7 @@ def worker(env: dict[str, str], jobs: Any, results: Any, mapping: Any) -> None:
     from clubs.selectors import monitoring_is_due
 
     settings.AVAILABILITY_EVENT_CONSUMERS = {}  # events are written, not relayed
+    settings.DEBUG = False  # as a production worker: no query log
     results.put(("ready", os.getpid()))
     clock: SimClock | None = None
     while True:

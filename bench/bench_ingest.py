@@ -78,6 +78,8 @@ def child() -> dict[str, Any]:
 
     # No consumer runs in a benchmark: events are written, not relayed to a broker.
     settings.AVAILABILITY_EVENT_CONSUMERS = {}
+    # As a poll worker runs in production: no query log (DEBUG records every statement).
+    settings.DEBUG = False
     start = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=MADRID)
     with (
         time_machine.travel(start, tick=False) as clock,

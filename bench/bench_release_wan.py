@@ -167,6 +167,7 @@ def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
             latest_start=wall(18, 0),
             durations=[90],
             court_preference=[court.pk],
+            number_of_players=2,  # the first court is a singles court
             payment_methods=["club"],
             release_policy="fixed",
             release_days_before=k + 2,

@@ -244,6 +244,8 @@ class RuleInput(serializers.ModelSerializer[BookingRule]):
     class Meta:
         model = BookingRule
         fields = [*RULE_FIELDS, "group", "players", "accounts", "fallback_clubs"]
+        # The service says when the group already has a rule of that name.
+        validators: list[Any] = []
 
 
 @extend_schema_view(

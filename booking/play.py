@@ -224,3 +224,24 @@ def _option(
         currency=seen[0][1],
         seen_at=min(observed for _rate, _currency, observed in seen),
     )
+
+
+@dataclass(frozen=True)
+class PlayTime:
+    """One start at one club for one duration: the best court free then (cheapest, then the
+    club's priority) and how many other courts are free too."""
+
+    option: PlayOption
+    other_courts: int
+
+
+def play_times(options: list[PlayOption]) -> list[PlayTime]:
+    """`options` (as `play_options` orders them) folded to one entry per club, start and
+    duration: what a phone shows."""
+    best: dict[tuple[int, datetime, int], PlayOption] = {}
+    counts: dict[tuple[int, datetime, int], int] = {}
+    for option in options:
+        key = (option.club.pk, option.start, option.duration)
+        best.setdefault(key, option)
+        counts[key] = counts.get(key, 0) + 1
+    return [PlayTime(option, counts[key] - 1) for key, option in best.items()]

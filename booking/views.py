@@ -179,7 +179,8 @@ def play_options(request: HttpRequest) -> HttpResponse:
         "group": group,
         "groups": choices,
         "form": form,
-        "options": options,
+        "times": play.play_times(options),
+        "filtered": any(value for key, value in request.GET.items() if key != "group"),
         "has_rules": bool(rules),
         "now": now,
     }

@@ -537,20 +537,27 @@ def parse_court_availability(obj: object, path: str = "") -> CourtAvailability:
     start_date = _parse_date(data.get("start_date"), _join(path, "start_date"))
     slots_path = _join(path, "slots")
     slots = []
+    starts: dict[time, datetime] = {}  # a few dozen start times, each slot's shared
     for i, raw in enumerate(_opt_list(data, "slots", path)):
-        slot_path = f"{slots_path}[{i}]"
-        slot = _as_object(raw, slot_path)
-        start_time = _parse_time(slot.get("start_time"), _join(slot_path, "start_time"))
-        start = datetime.combine(start_date, start_time, tzinfo=UTC)
-        duration = slot.get("duration")
-        slots.append(
-            Slot(
-                resource_id=resource_id,
-                start=start,
-                duration_minutes=_to_int(duration, _join(slot_path, "duration")),
-                price=parse_money(slot.get("price"), _join(slot_path, "price")),
-            )
+        # A poll parses hundreds of slots: the usual shape is read directly, and anything
+        # else takes the checked path below, which says where the answer went wrong.
+        start_text, duration, price_text = (
+            (raw.get("start_time"), raw.get("duration"), raw.get("price"))
+            if isinstance(raw, dict)
+            else (None, None, None)
         )
+        start_time = _time_from_text(start_text) if isinstance(start_text, str) else None
+        money = _money_from_text(price_text) if isinstance(price_text, str) else None
+        if start_time is None or type(duration) is not int or money is None:
+            slot_path = f"{slots_path}[{i}]"
+            slot = _as_object(raw, slot_path)
+            start_time = _parse_time(slot.get("start_time"), _join(slot_path, "start_time"))
+            duration = _to_int(slot.get("duration"), _join(slot_path, "duration"))
+            money = parse_money(slot.get("price"), _join(slot_path, "price"))
+        start = starts.get(start_time)
+        if start is None:
+            start = starts[start_time] = datetime.combine(start_date, start_time, tzinfo=UTC)
+        slots.append(Slot(resource_id, start, duration, money))
     return CourtAvailability(resource_id=resource_id, start_date=start_date, slots=tuple(slots))
 
 

@@ -8,7 +8,7 @@ of cells), and nothing here summarizes: that is the periodic task's (services/su
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from availability.bulk import bulk_insert
-from availability.cells import CELL, Cell, cell_starts, classify_court, open_intervals
+from availability.cells import CELL, Cell, cell_starts, classify_courts, open_intervals
 from availability.models import AvailabilityEvent, CellState, PollRun, SlotChange, SlotState
 from availability.outbox import events_publish
 from clubs.models import Club, Court
@@ -92,15 +92,15 @@ def ingest_day(
     day_released = local_date <= today or any(
         entry.slots for entries in by_resource.values() for entry in entries
     )
+    classified = classify_courts(
+        starts,
+        [by_resource.get(court.playtomic_id, ()) for court in courts],
+        now=observed_at,
+        horizon=horizon,
+        day_released=day_released,
+    )
     observed: dict[int, list[Cell]] = {
-        court.pk: classify_court(
-            starts,
-            by_resource.get(court.playtomic_id, ()),
-            now=observed_at,
-            horizon=horizon,
-            day_released=day_released,
-        )
-        for court in courts
+        court.pk: cells for court, cells in zip(courts, classified, strict=True)
     }
     result = DayIngest(cells_seen=sum(len(cells) for cells in observed.values()))
     if not result.cells_seen:
@@ -108,7 +108,8 @@ def ingest_day(
 
     with transaction.atomic():
         current = _current_states(local_date, list(observed), observed_at)
-        epoch = {start: int(start.timestamp()) for start in starts}
+        key_of = _START_KEYS[connection.vendor][1]
+        keys = {start: key_of(start) for start in starts}
         new_states: list[tuple[Any, ...]] = []
         updates: list[_StateUpdate] = []
         changes: list[tuple[Any, ...]] = []
@@ -138,7 +139,7 @@ def ingest_day(
 
         for court_id, cells in observed.items():
             for cell in cells:
-                row = current.get((court_id, epoch[cell.start]))
+                row = current.get((court_id, keys[cell.start]))
                 if row is None:
                     new_states.append(
                         (
@@ -251,23 +252,25 @@ def _same_price(stored: object, price: Decimal) -> bool:
     return stored == price
 
 
-# A cell's start as Unix seconds, computed by the database: turning every stored start into
-# an aware datetime cost more CPU than the rest of an ingest (Django's timestamptz loader).
-_START_EPOCH = {
-    "postgresql": "CAST(EXTRACT(EPOCH FROM start) AS BIGINT)",
-    "sqlite": "CAST(strftime('%%s', start) AS INTEGER)",
+# How the day's current states are keyed: each stored start as the database gives it cheaply,
+# and the same for a cell's start, worked out once per start of the day. Turning every stored
+# start into an aware datetime cost more CPU than the rest of an ingest (Django's converters).
+_START_KEYS: dict[str, tuple[str, Callable[[datetime], object]]] = {
+    "postgresql": ("CAST(EXTRACT(EPOCH FROM start) AS BIGINT)", lambda s: int(s.timestamp())),
+    # SQLite keeps the text the ORM wrote (naive UTC); read as text, no converter runs.
+    "sqlite": ("CAST(start AS TEXT)", lambda s: connection.ops.adapt_datetimefield_value(s)),
 }
 
 
 def _current_states(
     local_date: date, court_ids: list[int], observed_at: datetime
-) -> dict[tuple[int, int], tuple[int, str, object, str]]:
-    """(court, start in Unix seconds) -> (id, state, price as stored, currency) of the day's
-    cells that have not started."""
+) -> dict[tuple[int, object], tuple[int, str, object, str]]:
+    """(court, start key, see _START_KEYS) -> (id, state, price as stored, currency) of the
+    day's cells that have not started."""
     ops = connection.ops
     marks = ", ".join(["%s"] * len(court_ids))
     sql = (
-        f"SELECT court_id, {_START_EPOCH[connection.vendor]}, id, state, price, currency "  # noqa: S608
+        f"SELECT court_id, {_START_KEYS[connection.vendor][0]}, id, state, price, currency "  # noqa: S608
         f"FROM {_TABLE} WHERE local_date = %s AND court_id IN ({marks}) AND start > %s"
     )
     params = [

@@ -41,8 +41,10 @@ from playtomic.errors import PlaytomicError, Unauthorized
 logger = logging.getLogger(__name__)
 
 # An estimate that pins the arrival less tightly than this (no second tick seen yet) is only
-# aimed with when it shows our clock is off: otherwise our own NTP clock is the better guide.
+# aimed with when it shows our clock off by more than its uncertainty plus OWN_CLOCK_TRUST:
+# otherwise our own NTP-disciplined clock is the better guide.
 MAX_AIM_UNCERTAINTY_SECONDS = 0.02
+OWN_CLOCK_TRUST_SECONDS = 0.1
 # The clock estimate starts this long before its budget (the server may be seconds ahead of
 # us) and ends this long before T on the server's clock.
 SYNC_SLACK_SECONDS = 5.0
@@ -348,7 +350,7 @@ def _estimate_arrival(
         clock_offset_ms=estimate.offset * 1000, rtt_ms=estimate.rtt * 1000
     )
     if estimate.uncertainty > MAX_AIM_UNCERTAINTY_SECONDS:
-        if abs(estimate.offset) <= estimate.uncertainty:
+        if abs(estimate.offset) <= estimate.uncertainty + OWN_CLOCK_TRUST_SECONDS:
             timeline.add(
                 "clock_coarse", "estimate coarse and consistent with our clock: firing at T by it"
             )

@@ -60,7 +60,7 @@ def test_the_demo_imports_the_sandbox_clubs_and_backfills_a_day_of_polled_histor
 
 
 def test_the_demo_hands_its_web_port_to_the_procfile_web_line(monkeypatch: Any) -> None:
-    from availability.management.commands import demo
+    from booking.management.commands import demo
 
     seen: dict[str, Any] = {}
 

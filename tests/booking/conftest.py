@@ -1,6 +1,7 @@
 """Booking fixtures: a quiet sandbox (no background demand, so slots are predictable), the
 Madrid club imported from it, a member's account and a rule factory aimed at a release a few
-seconds away."""
+seconds away. The group cast of tests/groups (an owner, an admin and `member` in one group)
+is available too."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from clubs.models import Club
 from clubs.services import club_store_tenant
 from playtomic.types import parse_tenant
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
+from tests.groups.conftest import admin, fast_password_hashing, group, owner
+
+__all__ = ["admin", "fast_password_hashing", "group", "owner"]
 
 MADRID = "sandbox-padel-madrid"
 

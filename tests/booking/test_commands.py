@@ -172,3 +172,53 @@ def test_book_explains_a_bad_date_or_instant_without_racing(make_rule, use_sandb
         call_command("book", "--rule", str(rule.pk), "--dry-run", *args, stdout=StringIO())
 
     assert use_sandbox.requests() == []
+
+
+GROUP_CONFIG = """
+rules:
+  - name: Tuesday doubles
+    owner: admin
+    group: Tuesday padel
+    club: sandbox-padel-madrid
+    weekdays: [tue]
+    earliest_start: "19:00"
+    latest_start: "20:00"
+    players: 4
+    who_plays: [admin, member]
+    split_payment: false
+    payment: [club]
+    accounts: [Mine]
+    release: {policy: fixed, days_before: 7, local_time: "08:00"}
+"""
+
+
+def test_a_rule_in_yaml_names_its_group_and_who_plays_and_exports_them_back(
+    tmp_path, club, account, group, admin, member
+):
+    from groups.services import account_lend
+
+    account_lend(account=account, group=group, user=member)
+    path = tmp_path / "group.yaml"
+    path.write_text(GROUP_CONFIG)
+
+    call_command("import_booking_config", str(path), stdout=StringIO())
+
+    rule = BookingRule.objects.get()
+    assert (rule.group, rule.owner, rule.split_payment) == (group, admin, False)
+    assert [link.user for link in rule.player_links.all()] == [admin, member]
+    assert list(rule.accounts.all()) == [account]  # the member's, lent to the group
+    exported = StringIO()
+    call_command("export_booking_config", stdout=exported)
+    assert "group: Tuesday padel" in exported.getvalue()
+    assert "- admin\n" in exported.getvalue() and "split_payment: false" in exported.getvalue()
+
+
+def test_a_rule_in_yaml_for_a_group_its_owner_is_not_in_is_refused(tmp_path, club, account, group):
+    path = tmp_path / "group.yaml"
+    path.write_text(GROUP_CONFIG.replace("owner: admin", "owner: outsider"))
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(username="outsider")
+
+    with pytest.raises(CommandError, match="in no group called 'Tuesday padel'"):
+        call_command("import_booking_config", str(path), stdout=StringIO())

@@ -94,7 +94,7 @@ def test_a_rule_with_two_clubs_books_the_second_when_the_first_has_nothing(
     make_rule, use_sandbox, club
 ):
     london = import_club(use_sandbox, LONDON)
-    madrid_court = club.courts.order_by("reservation_priority").first()
+    madrid_court = club.courts.filter(size="double").order_by("reservation_priority").first()
     london_court = london.courts.filter(sport_id="PADEL").order_by("reservation_priority").first()
     # Noon fits both clubs' opening hours on every weekday; London takes no cash.
     rule, target, release_at = make_rule(

@@ -34,8 +34,11 @@ def candidate_courts(rule: BookingRule, target) -> list[int]:
 
 
 def mixed_preference(club) -> list[int]:
-    """Outdoor courts listed before indoor ones, so a surface preference has to reorder."""
-    courts = list(club.courts.filter(sport_id="PADEL", is_active=True).order_by("pk"))
+    """Outdoor courts listed before indoor ones, so a surface preference has to reorder
+    (doubles courts: the rules are for four)."""
+    courts = list(
+        club.courts.filter(sport_id="PADEL", is_active=True, size="double").order_by("pk")
+    )
     outdoor = [c.pk for c in courts if c.indoor is False]
     indoor = [c.pk for c in courts if c.indoor is True]
     assert outdoor and indoor, "the sandbox club should mix indoor and outdoor courts"

@@ -24,6 +24,11 @@ MATCH_KEYS = {
     "price",
     "resource_properties",
     "created_at",
+    "number_of_players",
+    "min_players_per_team",
+    "max_players_per_team",
+    "teams",
+    "registration_info",
 }
 
 # Module-level session: keep-alive to the sandbox, no per-call timeout noise.

@@ -7,12 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from playtomic.client import PlaytomicClient
 from playtomic.errors import BadRequest
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
 
 MADRID = "sandbox-padel-madrid"
+# Which courts the simulated players have taken depends on the day: on this Tuesday morning
+# both courts are still free at 11:00 UTC on the Thursday.
+TUESDAY_MORNING = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
 
 
 def book(client: PlaytomicClient, tenant_id: str, resource_id: str, start: datetime) -> None:
@@ -40,6 +44,7 @@ def test_a_club_without_limits_reports_none(sandbox, client):
     assert (tenant.max_active_bookings, tenant.max_bookings_per_day) == (None, None)
 
 
+@time_machine.travel(TUESDAY_MORNING, tick=False)
 def test_the_active_booking_limit_is_published_and_refuses_one_more(sandbox, client):
     club = sandbox.world.club_by_slug(MADRID)
     sandbox.set_limits(club.tenant_id, max_active_bookings=1, max_bookings_per_day=3)

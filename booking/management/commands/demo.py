@@ -1,12 +1,17 @@
-"""`make demo`: the whole system against the built-in Playtomic sandbox, with weeks of history.
+"""`make demo`: the whole system against the built-in Playtomic sandbox, with weeks of history
+and a group of friends.
 
 1. Start the sandbox in this process on a fixed loopback port, its clock weeks in the past.
 2. Import every sandbox club, give the demo admin a Playtomic (sandbox) account to read with,
    and configure monitoring.
 3. Backfill: step the sandbox clock forward to now, polling every club at each step, exactly as
    the worker would (same service, same ingest), with a progress bar.
-4. Put the sandbox back on real time and run web, worker and beat (honcho, Procfile) against
+4. Seed a group of four (`booking.demo`): members with their own sandbox accounts, two lent to
+   the group, its rules, past attempts and games booked on the sandbox for the coming days.
+5. Put the sandbox back on real time and run web, worker and beat (honcho, Procfile) against
    it, so monitoring continues live. Ctrl-C stops everything.
+
+It lives in booking, the highest app it needs (it seeds groups and booking rules).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from accounts.services import account_create
 from availability.models import PollRun
 from availability.services.polling import poll_club
 from availability.services.summaries import summaries_refresh_due
+from booking.demo import GROUP_NAME, demo_group_seed
 from clubs.models import Club
 from clubs.services import MonitoringSettings, club_import, monitoring_configure
 
@@ -69,11 +75,19 @@ class Command(BaseCommand):
                 password = self._demo_user()
                 clubs = self._import(sandbox)
                 self._backfill(sandbox, clubs, start, now, options["step_hours"])
+                sandbox.clock.reset()
+                logins = demo_group_seed(
+                    clubs=clubs, add_sandbox_account=sandbox.add_account, now=now
+                )
             sandbox.clock.reset()
             url = f"http://127.0.0.1:{options['port']}/"
             bar = "=" * 64
+            members = "\n".join(
+                f"    {login.username} / {login.password}  ({login.role})" for login in logins
+            )
             self.stdout.write(
                 f"\n{bar}\n  Dashboards: {url}\n  Log in as: {DEMO_USER} / {password}\n"
+                f"  The group {GROUP_NAME!r} ({url}booking/games/), its members:\n{members}\n"
                 f"  API docs:   {url}api/docs/\n{bar}\n"
             )
             if not options["no_run"]:

@@ -1,0 +1,112 @@
+"""The group pages on a 390 px phone in headless Chromium: a member on the way home opens
+"When can we play?" and "Our games"; every booking page fits the screen (nothing scrolls
+sideways) and the buttons are there to tap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+
+from availability.services.polling import poll_club
+from booking.models import BookingAttempt, BookingRule
+from booking.services.rules import rule_save
+from groups import services as group_services
+from tests.booking.conftest import account, club, sandbox
+from tests.browser.test_dashboards import SHOTS, log_in, page
+from tests.clubs.conftest import politeness, reader
+from tests.groups.conftest import admin, fast_password_hashing, group, owner
+
+__all__ = [
+    "account",
+    "admin",
+    "club",
+    "fast_password_hashing",
+    "group",
+    "owner",
+    "page",
+    "politeness",
+    "reader",
+    "sandbox",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_the_phone(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
+
+
+@pytest.fixture
+def weekday_evenings(group, member, admin, account, club, reader) -> BookingRule:
+    group_services.account_lend(account=account, group=group, user=member)
+    rule = rule_save(
+        owner=member,
+        group=group,
+        accounts=[account],
+        players=[member, admin],
+        name="Weekday evenings",
+        club=club,
+        weekdays=[0, 1, 2, 3, 4],
+        earliest_start=time(18, 0),
+        latest_start=time(21, 0),
+        court_preference=[],
+        payment_methods=["club"],
+        release_policy=BookingRule.ReleasePolicy.FIXED,
+        release_days_before=7,
+        release_local_time=time(8, 0),
+    )
+    poll_club(club=club, days_ahead=7)
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(hour=18, minute=0, second=0)
+    BookingAttempt.objects.create(
+        rule=rule,
+        target_date=start.date(),
+        state=BookingAttempt.State.BOOKED,
+        release_at=start - timedelta(days=7),
+        deadline_at=start - timedelta(days=7) + timedelta(seconds=10),
+        account=account,
+        court=club.courts.filter(size="double").first(),
+        slot_start=start,
+        duration_minutes=90,
+        price="48 EUR",
+        payment_method="club",
+        match_id="m-phone",
+        players=[{"user_id": "1", "name": "member", "member": member.pk}],
+        split_parts=4,
+    )
+    return rule
+
+
+def test_a_member_on_a_phone_finds_a_court_and_the_groups_games(
+    page: Any, live_server: Any, group, member, weekday_evenings
+):
+    member.set_password("member-pass-123")
+    member.save()
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "member", "member-pass-123")
+
+    page.goto(f"{live_server.url}/booking/play/?group={group.pk}")
+    book = page.locator("a:has-text('Book on Playtomic')").first
+    assert book.is_visible()
+    assert book.get_attribute("href").startswith("https://app.playtomic.com/payments?")
+    box = book.bounding_box()
+    assert box is not None and box["height"] >= 40  # a thumb-sized target
+    assert fits_the_phone(page)
+    page.screenshot(path=str(SHOTS / "play-phone.png"))
+
+    page.goto(f"{live_server.url}/booking/games/")
+    assert page.locator("text=Open on Playtomic").first.is_visible()
+    assert fits_the_phone(page)
+    page.screenshot(path=str(SHOTS / "games-phone.png"), full_page=True)
+
+    for path in (
+        "/booking/",
+        f"/booking/rules/{weekday_evenings.pk}/",
+        f"/booking/rules/{weekday_evenings.pk}/edit/",
+        "/booking/calendar/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert fits_the_phone(page), path
