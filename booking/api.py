@@ -107,7 +107,7 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
         ]
 
     def get_open_seats(self, rule: BookingRule) -> int:
-        return max(0, rule.number_of_players - rule.player_links.count())
+        return max(0, rule.number_of_players - len(rule.player_links.all()))
 
     def get_withdrawn_accounts(self, rule: BookingRule) -> list[int]:
         return [account.pk for account in selectors.rule_withdrawn_accounts(rule)]

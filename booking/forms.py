@@ -33,7 +33,9 @@ def _int_list(text: str, what: str) -> list[int]:
     # isdecimal, not isdigit: "²" is a digit that int() refuses. Long runs of digits are no
     # weekday, duration or court id; the service reports them by range.
     if any(not part.isdecimal() or len(part) > 19 for part in parts):
-        raise forms.ValidationError(f"Enter {what} as whole numbers separated by commas.")
+        raise forms.ValidationError(
+            _("Enter %(what)s as whole numbers separated by commas.") % {"what": what}
+        )
     return [int(part) for part in parts]
 
 
@@ -43,7 +45,8 @@ def fallback_clubs_from_text(text: str) -> list[Club]:
     clubs, unknown = selectors.clubs_by_reference(part for part in text.split(",") if part.strip())
     if unknown:
         raise forms.ValidationError(
-            "No club " + ", ".join(repr(u[:40]) for u in unknown) + " (use a club id or slug)."
+            _("No club %(clubs)s (use a club id or slug).")
+            % {"clubs": ", ".join(repr(u[:40]) for u in unknown)}
         )
     return clubs
 
@@ -160,13 +163,13 @@ class RuleForm(forms.ModelForm[BookingRule]):
 
     # The lists are parsed while cleaning, so a typo is an error next to its field.
     def clean_weekdays_text(self) -> list[int]:
-        return _int_list(self.cleaned_data["weekdays_text"], "weekdays")
+        return _int_list(self.cleaned_data["weekdays_text"], str(_("weekdays")))
 
     def clean_durations_text(self) -> list[int]:
-        return _int_list(self.cleaned_data["durations_text"], "durations")
+        return _int_list(self.cleaned_data["durations_text"], str(_("durations")))
 
     def clean_courts_text(self) -> list[int]:
-        return _int_list(self.cleaned_data["courts_text"], "court ids")
+        return _int_list(self.cleaned_data["courts_text"], str(_("court ids")))
 
     def clean_fallback_clubs(self) -> list[Club]:
         return fallback_clubs_from_text(self.cleaned_data["fallback_clubs"])

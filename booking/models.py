@@ -11,13 +11,13 @@ from groups.models import Group
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 def default_weekdays() -> list[int]:
@@ -42,15 +42,15 @@ class BookingRule(models.Model):
     and the rule's beat entry in step."""
 
     class Surface(models.TextChoices):
-        ANY = "any", "Indoor or outdoor, no preference"
-        PREFER_INDOOR = "prefer_indoor", "Prefer indoor"
-        PREFER_OUTDOOR = "prefer_outdoor", "Prefer outdoor"
-        INDOOR_ONLY = "indoor_only", "Indoor only"
-        OUTDOOR_ONLY = "outdoor_only", "Outdoor only"
+        ANY = "any", _("Indoor or outdoor, no preference")
+        PREFER_INDOOR = "prefer_indoor", _("Prefer indoor")
+        PREFER_OUTDOOR = "prefer_outdoor", _("Prefer outdoor")
+        INDOOR_ONLY = "indoor_only", _("Indoor only")
+        OUTDOOR_ONLY = "outdoor_only", _("Outdoor only")
 
     class ReleasePolicy(models.TextChoices):
-        ROLLING = "rolling", "Club's rolling booking_ahead_limit"
-        FIXED = "fixed", "Fixed local time N days before"
+        ROLLING = "rolling", _("Club's rolling booking_ahead_limit")
+        FIXED = "fixed", _("Fixed local time N days before")
 
     PAYMENT_METHODS = ("club", "wallet", "card")
 
@@ -169,20 +169,20 @@ class BookingAttempt(models.Model):
     the same date can only get here through the conditional UPDATE that claims the row."""
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        ARMED = "armed", "Armed"
-        FIRING = "firing", "Firing"
-        UNKNOWN = "unknown", "Unknown, pending reconciliation"
-        BOOKED = "booked", "Booked"
-        REHEARSED = "rehearsed", "Dry run succeeded"
-        FAILED = "failed", "Failed"
-        MISSED = "missed", "Missed"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        ARMED = "armed", _("Armed")
+        FIRING = "firing", _("Firing")
+        UNKNOWN = "unknown", _("Unknown, pending reconciliation")
+        BOOKED = "booked", _("Booked")
+        REHEARSED = "rehearsed", _("Dry run succeeded")
+        FAILED = "failed", _("Failed")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Trigger(models.TextChoices):
-        RELEASE = "release", "Release"
-        SNIPE = "snipe", "Cancellation sniping"
-        MANUAL = "manual", "Manual"
+        RELEASE = "release", _("Release")
+        SNIPE = "snipe", _("Cancellation sniping")
+        MANUAL = "manual", _("Manual")
 
     ACTIVE_STATES = (State.SCHEDULED, State.ARMED, State.FIRING, State.UNKNOWN)
     IN_FLIGHT_STATES = (State.ARMED, State.FIRING, State.UNKNOWN)

@@ -79,11 +79,11 @@ def rule_validate(
     """Every check with a message a member can act on; raises one ValidationError listing all."""
     errors: dict[str, str] = {}
     if not rule.name or not rule.name.strip():
-        errors["name"] = "Give the rule a name."
+        errors["name"] = _("Give the rule a name.")
     elif len(rule.name) > MAX_NAME_LENGTH:
-        errors["name"] = f"Keep the name to {MAX_NAME_LENGTH} characters."
+        errors["name"] = _("Keep the name to %(limit)d characters.") % {"limit": MAX_NAME_LENGTH}
     elif "\x00" in rule.name:
-        errors["name"] = "The name cannot contain NUL characters."
+        errors["name"] = _("The name cannot contain NUL characters.")
     weekdays = rule.weekdays
     if (
         not isinstance(weekdays, list)
@@ -91,25 +91,29 @@ def rule_validate(
         or any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in weekdays)
         or len(set(weekdays)) != len(weekdays)
     ):
-        errors["weekdays"] = "Pick at least one weekday (0 = Monday ... 6 = Sunday), each once."
+        errors["weekdays"] = _("Pick at least one weekday (0 = Monday ... 6 = Sunday), each once.")
     if rule.earliest_start and rule.latest_start:
         if rule.latest_start < rule.earliest_start:
-            errors["latest_start"] = "The latest start must not be before the earliest start."
+            errors["latest_start"] = _("The latest start must not be before the earliest start.")
         for name in ("earliest_start", "latest_start"):
             if not _on_the_half_hour(getattr(rule, name)):
-                errors[name] = "Starts are on the hour or the half hour (for example 18:00, 21:30)."
+                errors[name] = _(
+                    "Starts are on the hour or the half hour (for example 18:00, 21:30)."
+                )
     fallback_first, fallback_last = rule.fallback_earliest_start, rule.fallback_latest_start
     if (fallback_first is None) != (fallback_last is None):
         missing = "fallback_latest_start" if fallback_last is None else "fallback_earliest_start"
-        errors[missing] = "Give both ends of the fallback window, or neither."
+        errors[missing] = _("Give both ends of the fallback window, or neither.")
     elif fallback_first is not None and fallback_last is not None:
         if fallback_last < fallback_first:
-            errors["fallback_latest_start"] = (
+            errors["fallback_latest_start"] = _(
                 "The fallback window's latest start must not be before its earliest start."
             )
         for name in ("fallback_earliest_start", "fallback_latest_start"):
             if not _on_the_half_hour(getattr(rule, name)):
-                errors[name] = "Starts are on the hour or the half hour (for example 18:00, 21:30)."
+                errors[name] = _(
+                    "Starts are on the hour or the half hour (for example 18:00, 21:30)."
+                )
     durations = rule.durations
     if (
         not isinstance(durations, list)
@@ -123,24 +127,25 @@ def rule_validate(
         )
         or len(set(durations)) != len(durations)
     ):
-        errors["durations"] = (
-            "List the acceptable durations in minutes, multiples of 30 up to "
-            f"{MAX_DURATION_MINUTES}, each once."
-        )
+        errors["durations"] = _(
+            "List the acceptable durations in minutes, multiples of 30 up to %(limit)d, each once."
+        ) % {"limit": MAX_DURATION_MINUTES}
     club_ids = [c.pk for c in fallback_clubs]
     if rule.club_id is not None and rule.club_id in club_ids:
-        errors["fallback_clubs"] = "The rule's own club is already its first choice."
+        errors["fallback_clubs"] = _("The rule's own club is already its first choice.")
     elif len(set(club_ids)) != len(club_ids):
-        errors["fallback_clubs"] = "Name each fallback club once."
+        errors["fallback_clubs"] = _("Name each fallback club once.")
     elif len(club_ids) > MAX_FALLBACK_CLUBS:
-        errors["fallback_clubs"] = f"At most {MAX_FALLBACK_CLUBS} fallback clubs."
+        errors["fallback_clubs"] = _("At most %(limit)d fallback clubs.") % {
+            "limit": MAX_FALLBACK_CLUBS
+        }
     if rule.club_id is not None:
         court_clubs = dict(
             Court.objects.filter(club_id__in=[rule.club_id, *club_ids]).values_list("pk", "club_id")
         )
         prefs = rule.court_preference
         if not isinstance(prefs, list) or any(p not in court_clubs for p in prefs):
-            errors["court_preference"] = "Courts must be courts of the rule's clubs."
+            errors["court_preference"] = _("Courts must be courts of the rule's clubs.")
         elif any(
             not selectors.court_fits(court, rule.number_of_players)
             for court in Court.objects.filter(pk__in=prefs)
@@ -150,19 +155,19 @@ def rule_validate(
                 "singles courts for 1 or 2."
             ) % {"players": rule.number_of_players}
         elif rule.only_listed_courts and not prefs:
-            errors["court_preference"] = "List at least one court, or allow any court."
+            errors["court_preference"] = _("List at least one court, or allow any court.")
         elif rule.only_listed_courts and {court_clubs[p] for p in prefs} != {
             rule.club_id,
             *club_ids,
         }:
-            errors["court_preference"] = (
+            errors["court_preference"] = _(
                 "List at least one court of each of the rule's clubs, or allow any court."
             )
         if (
             rule.release_policy == BookingRule.ReleasePolicy.ROLLING
             and rule.club.booking_ahead_limit_minutes is None
         ):
-            errors["release_policy"] = (
+            errors["release_policy"] = _(
                 "This club publishes no booking_ahead_limit: use a fixed release time."
             )
     methods = rule.payment_methods
@@ -172,9 +177,11 @@ def rule_validate(
         or any(m not in BookingRule.PAYMENT_METHODS for m in methods)
         or len(set(methods)) != len(methods)
     ):
-        errors["payment_methods"] = "Choose payment methods among club, wallet and card, in order."
+        errors["payment_methods"] = _(
+            "Choose payment methods among club, wallet and card, in order."
+        )
     if not 1 <= rule.number_of_players <= 4:
-        errors["number_of_players"] = "Between 1 and 4 players."
+        errors["number_of_players"] = _("Between 1 and 4 players.")
     elif len(players) > rule.number_of_players:
         errors["players"] = _("Name at most %(count)d players, the rule's number of players.") % {
             "count": rule.number_of_players
@@ -197,39 +204,41 @@ def rule_validate(
         or not 0 < price < MAX_PRICE
         or price != price.quantize(Decimal("0.01"))
     ):
-        errors["max_price"] = (
-            f"The maximum price must be positive, below {MAX_PRICE}, with at most two "
-            "decimals (or left empty)."
-        )
+        errors["max_price"] = _(
+            "The maximum price must be positive, below %(limit)s, with at most two decimals "
+            "(or left empty)."
+        ) % {"limit": MAX_PRICE}
     days_before = rule.release_days_before
     if days_before is not None and (
         not isinstance(days_before, int)
         or isinstance(days_before, bool)
         or not 0 <= days_before <= MAX_RELEASE_DAYS_BEFORE
     ):
-        errors["release_days_before"] = (
-            f"Release days before: a whole number from 0 to {MAX_RELEASE_DAYS_BEFORE}."
-        )
+        errors["release_days_before"] = _(
+            "Release days before: a whole number from 0 to %(limit)d."
+        ) % {"limit": MAX_RELEASE_DAYS_BEFORE}
     notice = rule.snipe_min_notice_minutes
     if (
         not isinstance(notice, int)
         or isinstance(notice, bool)
         or not 0 <= notice <= MAX_SNIPE_NOTICE_MINUTES
     ):
-        errors["snipe_min_notice_minutes"] = (
-            f"The minimum notice is a whole number of minutes from 0 to {MAX_SNIPE_NOTICE_MINUTES}."
-        )
+        errors["snipe_min_notice_minutes"] = _(
+            "The minimum notice is a whole number of minutes from 0 to %(limit)d."
+        ) % {"limit": MAX_SNIPE_NOTICE_MINUTES}
     if rule.release_policy == BookingRule.ReleasePolicy.FIXED:
         if rule.release_days_before is None:
-            errors["release_days_before"] = "A fixed release needs the number of days before."
+            errors["release_days_before"] = _("A fixed release needs the number of days before.")
         if rule.release_local_time is None:
-            errors["release_local_time"] = "A fixed release needs the club-local release time."
+            errors["release_local_time"] = _("A fixed release needs the club-local release time.")
     if not 0.5 <= rule.burst_seconds <= MAX_BURST_SECONDS:
-        errors["burst_seconds"] = f"The burst lasts between 0.5 and {MAX_BURST_SECONDS:.0f} s."
+        errors["burst_seconds"] = _("The burst lasts between 0.5 and %(limit)d s.") % {
+            "limit": MAX_BURST_SECONDS
+        }
     if rule.group_id is None:
         errors["group"] = _("Choose the group the rule books for.")
     if not accounts:
-        errors["accounts"] = "Choose at least one Playtomic account."
+        errors["accounts"] = _("Choose at least one Playtomic account.")
     elif rule.group_id is not None:
         usable = set(
             selectors.rule_account_choices(rule.group, rule.owner).values_list("pk", flat=True)

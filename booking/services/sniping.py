@@ -59,6 +59,11 @@ def snipe_freed_slots(*, event_ids: Sequence[int]) -> list[BookingAttempt]:
                 and event.court_id not in rule.court_preference
             ):
                 continue
+            # A freed singles court is no game for four (nor a doubles court for two).
+            if event.court is not None and not selectors.court_fits(
+                event.court, rule.number_of_players
+            ):
+                continue
             if event.end <= snipe_earliest_start(rule, now):
                 continue
             seen.add(key)

@@ -193,3 +193,34 @@ def test_a_release_attempt_whose_date_left_the_rule_is_cancelled(make_rule, use_
     assert result.state == BookingAttempt.State.CANCELLED
     assert "weekdays" in result.reason
     assert use_sandbox.requests(path="/v1/payment_intents") == []
+
+
+def test_a_rule_added_in_the_admin_goes_to_one_of_the_staff_members_groups(
+    club, account, staff, member, group
+):
+    from groups.services import account_lend, invite_accept, invite_create
+
+    invite_accept(secret=invite_create(group=group, actor=group.created_by)[1], user=staff)
+    account_lend(account=account, group=group, user=member)
+    data = change_form_data(BookingRule(club=club, name="Staff's"))
+    data.update(
+        name="Staff's",
+        group=group.pk,
+        club=club.pk,
+        weekdays="[1]",
+        earliest_start="18:00",
+        latest_start="19:00",
+        durations="[90]",
+        court_preference="[]",
+        payment_methods='["club"]',
+        accounts=[account.pk],
+        release_policy="fixed",
+        release_days_before="7",
+        release_local_time="08:00",
+    )
+
+    response = admin_client(staff).post("/admin/booking/bookingrule/add/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule = BookingRule.objects.get(name="Staff's")
+    assert (rule.group, rule.owner, list(rule.accounts.all())) == (group, staff, [account])

@@ -15,10 +15,13 @@ from django.utils import timezone
 from accounts.client import account_client
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
+from availability.models import AvailabilityEvent
+from availability.outbox import events_publish
 from booking import selectors
 from booking.models import BookingAttempt
 from booking.services.race import attempt_race
 from booking.services.rules import rule_save
+from booking.services.sniping import snipe_freed_slots
 from groups import services as group_services
 from groups.models import Group
 from tests.booking.conftest import import_club, release_in, sandbox_bookings
@@ -210,3 +213,31 @@ def test_the_booking_account_is_registered_first_and_unknown_players_stay_open_s
 
     # The owner has no Playtomic account of their own: not registered, an open seat.
     assert [(r.playtomic_user_id, r.name) for r in registrations] == [("777", "member")]
+
+
+def test_a_freed_singles_court_starts_no_snipe_for_four(member, account, club):
+    rule = rule_save(
+        owner=member,
+        accounts=[account],
+        **fixed_rule(club, weekdays=list(range(7)), snipe_cancellations=True),
+    )
+    day = timezone.localdate(timezone.now(), club.zone) + timedelta(days=3)
+    start = selectors.rule_window_utc(rule, day)[0]
+
+    def freed(court: Any) -> AvailabilityEvent:
+        event = AvailabilityEvent(
+            club=club,
+            court=court,
+            kind=AvailabilityEvent.Kind.SLOT_FREED,
+            local_date=day,
+            start=start,
+            end=start + timedelta(minutes=90),
+        )
+        events_publish([event])
+        return event
+
+    single = freed(club.courts.filter(size="single").first())
+    double = freed(club.courts.filter(size="double").first())
+
+    assert snipe_freed_slots(event_ids=[single.pk]) == []
+    assert len(snipe_freed_slots(event_ids=[double.pk])) == 1

@@ -1,0 +1,59 @@
+"""Migrations 0006-0008 give every existing rule to its owner's personal group: made as
+`personal_group_for` makes it when the owner has none, reused when they have one."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("booking", "0005_rule_fallbacks"), ("groups", "0001_initial")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_rules_move_to_their_owners_personal_groups():
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        old = _migrate(BEFORE).loader.project_state(BEFORE).apps
+        User = old.get_model("auth", "User")
+        Club = old.get_model("clubs", "Club")
+        Rule = old.get_model("booking", "BookingRule")
+        Group = old.get_model("groups", "Group")
+        Membership = old.get_model("groups", "Membership")
+        ana = User.objects.create(username="ana", first_name="Ana")
+        ben = User.objects.create(username="ben")
+        bens = Group.objects.create(name="Ben", created_by=ben, personal_for=ben)
+        Membership.objects.create(group=bens, user=ben, role="owner")
+        club = Club.objects.create(playtomic_id="c-1", name="Norte", timezone="Europe/Madrid")
+        for owner, name in ((ana, "Evenings"), (ana, "Mornings"), (ben, "Evenings")):
+            Rule.objects.create(
+                owner=owner, club=club, name=name, earliest_start=time(18), latest_start=time(20)
+            )
+
+        _migrate(latest)
+
+        from booking.models import BookingRule
+        from groups.models import Group as NewGroup
+        from groups.models import Membership as NewMembership
+
+        anas = NewGroup.objects.get(personal_for_id=ana.pk)
+        assert (anas.name, anas.created_by_id) == ("Ana", ana.pk)
+        assert NewMembership.objects.get(group=anas).role == "owner"
+        by_owner = {(r.owner_id, r.name): r.group_id for r in BookingRule.objects.all()}
+        assert by_owner == {
+            (ana.pk, "Evenings"): anas.pk,
+            (ana.pk, "Mornings"): anas.pk,
+            (ben.pk, "Evenings"): bens.pk,
+        }
+        assert NewGroup.objects.filter(personal_for_id=ben.pk).count() == 1
+    finally:
+        _migrate(latest)
