@@ -16,7 +16,7 @@ from rest_framework import serializers
 from availability import dateranges, selectors
 from availability.models import PollRun, SlotChange
 from clubs.models import Club
-from playtomic_monitor.api import MAX_DB_ID
+from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
 
 MAX_COMPARED_CLUBS = 8
 
@@ -72,7 +72,7 @@ class FillCurveQuery(RangeQuery):
 
 class ChanceQuery(RangeQuery):
     weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="ISO, 1 = Monday")
-    time = serializers.TimeField(help_text="Local start time, HH:MM on the hour or half hour")
+    time = LocalTimeField(help_text="Local start time, HH:MM on the hour or half hour")
 
     def validate_time(self, value: Any) -> Any:
         if value.minute not in (0, 30) or value.second:

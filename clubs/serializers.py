@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import PlaytomicAccount
+from playtomic_monitor.api import LocalTimeField
 
 
 class CourtOutput(serializers.Serializer[Any]):
@@ -24,8 +25,8 @@ class CourtOutput(serializers.Serializer[Any]):
 class MonitoringOutput(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     frequency_minutes = serializers.IntegerField()
-    start_time_local = serializers.TimeField(format="%H:%M")
-    end_time_local = serializers.TimeField(format="%H:%M")
+    start_time_local = LocalTimeField(format="%H:%M")
+    end_time_local = LocalTimeField(format="%H:%M")
     days_ahead = serializers.IntegerField()
     sports = serializers.ListField(child=serializers.CharField())
     account = serializers.IntegerField(source="account_id", allow_null=True)
@@ -114,8 +115,8 @@ class TenantOutput(serializers.Serializer[Any]):
 class MonitoringInput(serializers.Serializer[Any]):
     enabled = serializers.BooleanField(default=True)
     frequency_minutes = serializers.IntegerField(default=15, min_value=1)
-    start_time_local = serializers.TimeField(default=time(8))
-    end_time_local = serializers.TimeField(default=time(23))
+    start_time_local = LocalTimeField(default=time(8))
+    end_time_local = LocalTimeField(default=time(23))
     days_ahead = serializers.IntegerField(default=7, min_value=0)
     sports = serializers.ListField(
         child=serializers.CharField(max_length=20), required=False, allow_empty=False

@@ -4,6 +4,7 @@ what the field emits and accepts."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import time
 from typing import Any
@@ -16,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.api import LOCAL_TIME_PATTERN, LocalTimeField
 
 
 class WindowSerializer(serializers.Serializer[Any]):
@@ -74,3 +75,12 @@ def test_input_outside_the_pattern_is_refused_rather_than_losing_its_offset(sent
 def test_a_nullable_local_time_keeps_its_pattern_and_is_nullable(window_schema):
     assert window_schema["end"]["nullable"] is True
     assert window_schema["end"]["pattern"] == window_schema["start"]["pattern"]
+
+
+def test_the_projects_schema_declares_no_time_that_would_need_an_offset():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    text = json.dumps(schema)
+
+    assert '"format": "time"' not in text
+    # The monitoring window and the chance query are local times with the pattern instead.
+    assert text.count(json.dumps(LOCAL_TIME_PATTERN)) >= 3
