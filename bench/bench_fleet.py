@@ -48,7 +48,7 @@ WORKERS = 2
 FREQUENCY_MINUTES = 15
 DAYS_AHEAD = 7
 RATE_PER_SECOND = 10
-SPEED = 6.0
+SPEED = 7.5
 ZONE = ZoneInfo("Europe/Madrid")
 # The measured cycle: every club is due once in [START, START + FREQUENCY_MINUTES).
 START = datetime(2027, 3, 2, 10, 0, tzinfo=ZONE)

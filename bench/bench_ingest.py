@@ -23,7 +23,7 @@ from bench.common import drop_results, merge_results, print_table, run_child, se
 
 MADRID = ZoneInfo("Europe/Madrid")
 FIRST_DAY = date(2026, 2, 2)
-POLL_HOURS = 30  # simulated hours of 15-minute polls captured
+POLL_HOURS = 20  # simulated hours of 15-minute polls captured (08:00 to 04:00)
 
 
 def _decoded(payload: Any) -> Any:

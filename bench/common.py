@@ -51,7 +51,14 @@ def run_child(module: str, *args: str, env: Mapping[str, str] | None = None) -> 
     """Run `python -m module --child args...` with its own VAR_DIR (a fresh SQLite database,
     broker folder and cache) unless `env` says otherwise; the child prints one JSON line last."""
     with tempfile.TemporaryDirectory(prefix="ptm-bench-") as var_dir:
-        child_env = {**os.environ, "VAR_DIR": var_dir, "PLAYTOMIC_RATE_PER_SECOND": "0"}
+        # No politeness limits against the local sandbox (a bench that wants one sets it): a
+        # limiter on a frozen clock (time_machine) would wait forever for its next slot.
+        child_env = {
+            **os.environ,
+            "VAR_DIR": var_dir,
+            "PLAYTOMIC_RATE_PER_SECOND": "0",
+            "PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND": "0",
+        }
         child_env.pop("DATABASE_URL", None)
         child_env.update(env or {})
         done = subprocess.run(

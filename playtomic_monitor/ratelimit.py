@@ -8,10 +8,10 @@ the outcome after every attempt (`on_outcome`). Nobody else feeds the breaker.
 
 The limiter hands out time slots of 1/rate seconds: whoever `cache.add`s the slot's key first
 may send, everyone else waits for a later slot. `add` is atomic on Redis and on the database
-cache, so no slot is ever given twice, whatever the number of processes. A slot is not taken
-in its tail (half of it, 0.25 s at most), so each request reaches the host within its slot and
-the host counts at most `rate` in any second of our clock (bench/bench_fleet.py checks it from
-the sandbox's request log).
+cache, so no slot is ever given twice, whatever the number of processes. A request that comes
+in a slot's tail (half of it, 0.25 s at most) takes the next slot and waits for its start, so
+each request reaches the host within its slot and the host counts at most `rate` in any second
+of our clock (bench/bench_fleet.py checks it from the sandbox's request log).
 
 The breaker counts the failures whose class says `trips_breaker` (timeouts, dropped
 connections, 5xx, 429, edge blocks, unreadable bodies) in a sliding window of
@@ -52,8 +52,8 @@ RETRY_AFTER_CAP_SECONDS = 300.0
 # The failure window is counted in this many buckets (one cache key each), so a count is
 # atomic per bucket on Redis and the window slides by a sixth of its length.
 WINDOW_BUCKETS = 6
-# A rate slot is not taken in its last part, half of it but at most this long: a request
-# sent then could reach the host in the next slot (see _take_slot).
+# The last part of a rate slot, half of it but at most this long, in which a request takes
+# the next slot instead: sent then, it could reach the host in the next slot (see _take_slot).
 SLOT_TAIL_SECONDS = 0.25
 # Cache timeouts for state whose lifetime the timestamps decide; long enough never to cut it
 # short, short enough not to litter the cache.
@@ -121,13 +121,16 @@ class HostGuard:
         while True:
             now = _now()
             slot = int(now / interval)
-            # Not in the slot's tail, so the request reaches the host before the slot ends:
-            # the host, counting by its own receive time, sees at most `rate` a second too,
-            # while network delays vary by less than the tail. Expiry well past the slot so a
-            # slow clock in another process cannot reuse it.
-            if (slot + 1) * interval - now >= tail and cache.add(
-                self._key(host, f"slot:{slot}"), 1, timeout=int(interval) + 10
-            ):
+            if (slot + 1) * interval - now < tail:
+                # Too late in this slot: a request sent now could reach the host in the next
+                # one. Take the next and send at its start, so the host, counting by its own
+                # receive time, sees at most `rate` a second too, while network delays vary by
+                # less than the tail.
+                slot += 1
+            # Expiry well past the slot so a slow clock in another process cannot reuse it.
+            if cache.add(self._key(host, f"slot:{slot}"), 1, timeout=int(interval) + 10):
+                if slot * interval > now:
+                    self.sleep(slot * interval - now)
                 return
             wait = (slot + 1) * interval - now
             if now + wait > deadline:

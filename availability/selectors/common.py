@@ -4,19 +4,23 @@ courts and their cells (SlotState)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from availability.cells import cell_starts, open_intervals
+from availability.cells import CELL, cell_starts, open_intervals
 from availability.models import CellState, SlotChange, SlotState
 from clubs.models import Club, Court
 
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_CELL_MINUTES = int(CELL.total_seconds() // 60)
+_ONE_DAY = timedelta(days=1)
 OBSERVED = (CellState.FREE, CellState.TAKEN)
 
 # A club-local date range, both ends included.
@@ -58,11 +62,9 @@ def open_cell_starts(club: Club, local_date: date) -> list[datetime]:
     return list(_open_cells(_hours_key(club), club.timezone, local_date)[0])
 
 
-def open_cell_hours(club: Club, local_dates: Iterable[date]) -> dict[date, tuple[int, ...]]:
-    """Per local date, the local hour of each of the club's open cells (its count is the
-    date's expected cells per court)."""
-    key = _hours_key(club)
-    return {day: _open_cells(key, club.timezone, day)[1] for day in local_dates}
+def open_cell_counts(club: Club, days: DateRange) -> list[int]:
+    """The number of the club's open cells on each local date of the range, in order."""
+    return list(_day_counts(_hours_key(club), club.timezone, *days))
 
 
 def open_cells_by_weekday_hour(club: Club, days: DateRange) -> dict[tuple[int, int], int]:
@@ -82,20 +84,76 @@ def _open_cells(
     hours_key: str, zone_name: str, local_date: date
 ) -> tuple[tuple[datetime, ...], tuple[int, ...]]:
     zone = ZoneInfo(zone_name)
-    starts = tuple(cell_starts(open_intervals(json.loads(hours_key), local_date, zone)))
-    return starts, tuple(start.astimezone(zone).hour for start in starts)
+    starts: list[datetime] = []
+    hours: list[int] = []
+    for opens, closes in open_intervals(_opening_hours(hours_key), local_date, zone):
+        interval = cell_starts([(opens, closes)])
+        starts += interval
+        local = opens.astimezone(zone)
+        if local.utcoffset() != closes.astimezone(zone).utcoffset():
+            # The clocks change inside: each cell's local hour from its own instant.
+            hours += [start.astimezone(zone).hour for start in interval]
+            continue
+        # Wall time runs with UTC here: the hours follow from the opening minute.
+        minute = local.hour * 60 + local.minute
+        hours += [(minute + _CELL_MINUTES * i) // 60 % 24 for i in range(len(interval))]
+    return tuple(starts), tuple(hours)
+
+
+@lru_cache(maxsize=256)
+def _opening_hours(hours_key: str) -> dict[str, Any]:
+    opening_hours: dict[str, Any] = json.loads(hours_key)
+    return opening_hours
+
+
+# A year-long figure needs the open cells of a year of days. A day whose clocks do not change
+# (from the previous midnight to the next) has the cells of any such day on its weekday, so
+# only a week's worth of days and the few DST days are worked out one by one.
+def _regular_days(zone_name: str, date_from: date, date_to: date) -> Iterator[tuple[date, bool]]:
+    zone = ZoneInfo(zone_name)
+    offsets = {
+        day: zone.utcoffset(datetime.combine(day, time(0)))
+        for day in local_dates(date_from - _ONE_DAY, date_to + _ONE_DAY)
+    }
+    for day in local_dates(date_from, date_to):
+        yield day, offsets[day - _ONE_DAY] == offsets[day] == offsets[day + _ONE_DAY]
 
 
 @lru_cache(maxsize=4096)
 def _weekday_hour_counts(
     hours_key: str, zone_name: str, date_from: date, date_to: date
 ) -> tuple[tuple[tuple[int, int], int], ...]:
-    counts: dict[tuple[int, int], int] = {}
-    for day in local_dates(date_from, date_to):
+    typical: dict[int, tuple[int, ...]] = {}  # ISO weekday -> hours of a regular day
+    regular_days: dict[int, int] = defaultdict(int)
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for day, regular in _regular_days(zone_name, date_from, date_to):
         weekday = day.isoweekday()
+        if regular:
+            regular_days[weekday] += 1
+            if weekday not in typical:
+                typical[weekday] = _open_cells(hours_key, zone_name, day)[1]
+            continue
         for hour in _open_cells(hours_key, zone_name, day)[1]:
-            counts[(weekday, hour)] = counts.get((weekday, hour), 0) + 1
+            counts[(weekday, hour)] += 1
+    for weekday, days in regular_days.items():
+        for hour in typical[weekday]:
+            counts[(weekday, hour)] += days
     return tuple(counts.items())
+
+
+@lru_cache(maxsize=4096)
+def _day_counts(hours_key: str, zone_name: str, date_from: date, date_to: date) -> tuple[int, ...]:
+    typical: dict[int, int] = {}  # ISO weekday -> open cells of a regular day
+    counts = []
+    for day, regular in _regular_days(zone_name, date_from, date_to):
+        weekday = day.isoweekday()
+        if not regular:
+            counts.append(len(_open_cells(hours_key, zone_name, day)[0]))
+            continue
+        if weekday not in typical:
+            typical[weekday] = len(_open_cells(hours_key, zone_name, day)[0])
+        counts.append(typical[weekday])
+    return tuple(counts)
 
 
 def local_dates(date_from: date, date_to: date) -> list[date]:
@@ -110,8 +168,11 @@ def local_today(club: Club, now: datetime | None = None) -> date:
 
 
 def _courts(club: Club) -> list[Court]:
-    """Every court of the club. Read through `club.courts.all()`, so a page that loads its
-    club with `prefetch_related("courts")` asks the database once for all its figures."""
+    """Every court of the club, read once per club instance (prefetched into it, as a page
+    that loads its club with `prefetch_related("courts")` has them already), so every figure
+    of a request shares one query."""
+    if "courts" not in getattr(club, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([club], "courts")
     return list(club.courts.all())
 
 
@@ -119,6 +180,11 @@ def club_courts(*, club: Club, sport_id: str | None = None) -> list[Court]:
     """Active courts of the club (of one sport if given), in display order."""
     courts = [c for c in _courts(club) if c.is_active and (not sport_id or c.sport_id == sport_id)]
     return sorted(courts, key=lambda c: (c.reservation_priority, c.name, c.id))
+
+
+def court_sports(club: Club) -> set[str]:
+    """The sports of every court of the club, inactive ones too (their history counts)."""
+    return {c.sport_id for c in _courts(club)}
 
 
 def court_ids(club: Club, sport_id: str | None) -> list[int]:

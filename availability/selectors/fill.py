@@ -18,6 +18,7 @@ from availability.selectors.common import (
     OBSERVED,
     DateRange,
     court_ids,
+    court_sports,
     lead_label,
     local_dates,
     ratio,
@@ -205,12 +206,18 @@ def sellout_lead_times(
     zone = club.zone
 
     def summarized(days: DateRange) -> Iterable[_StartRow]:
-        # A summary row holds one sport: group a start's rows in the database, and read no
-        # datetime at all (the summary keeps the lead in minutes).
-        return (
-            start_summaries(club, sport_id, days)
-            .filter(Q(taken__gt=0) | Q(free__gt=0))
-            .values("start", "weekday", "hour")
+        # No datetime is read (the summary keeps the lead in minutes).
+        rows = start_summaries(club, sport_id, days).filter(Q(taken__gt=0) | Q(free__gt=0))
+        if sport_id or len(court_sports(club)) <= 1:
+            # One sport: a summary row is a whole start.
+            for weekday, hour, taken, free, lead in rows.values_list(
+                "weekday", "hour", "taken", "free", "last_change_lead"
+            ):
+                yield weekday, hour, taken + free, taken, lead
+            return
+        # A summary row holds one sport: a start's rows are added up in the database.
+        yield from (
+            rows.values("start", "weekday", "hour")
             .annotate(
                 observed=Sum(F("taken") + F("free")),
                 taken_cells=Sum("taken"),

@@ -21,7 +21,7 @@ from availability.selectors.common import (
     coverage,
     local_dates,
     local_today,
-    open_cell_hours,
+    open_cell_counts,
     open_cell_starts,
     open_cells_by_weekday_hour,
     ratio,
@@ -185,11 +185,11 @@ def daily_from_rows(
     courts = len(club_courts(club=club, sport_id=sport_id))
     known = bool(club.opening_hours)
     days = local_dates(date_from, date_to)
-    cells = open_cell_hours(club, days)
+    cells = open_cell_counts(club, (date_from, date_to))
     result = []
-    for day in days:
+    for day, open_cells in zip(days, cells, strict=True):
         taken, free, not_released = by_day.get(day, (0, 0, 0))
-        expected = courts * len(cells[day]) if known else None
+        expected = courts * open_cells if known else None
         result.append(
             DayUtilization(local_date=day, figures=Utilization(taken, free, expected, not_released))
         )
@@ -237,8 +237,7 @@ def utilization_per_court(
         total = by_court[court_id]
         for i, n in enumerate(counts):
             total[i] += n
-    days = local_dates(date_from, date_to)
-    cells = sum(len(hours) for hours in open_cell_hours(club, days).values())
+    cells = sum(open_cell_counts(club, (date_from, date_to)))
     known = bool(club.opening_hours)
     result = []
     for court in club_courts(club=club, sport_id=sport_id):
