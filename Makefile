@@ -54,10 +54,12 @@ format: $(VENV)/.dev
 sandbox: $(VENV)/.runtime
 	$(BIN)/python manage.py sandbox --port 8800 --seed 1
 
-## The whole system against the built-in sandbox, with weeks of history.
-demo: migrate
-	$(BIN)/python manage.py ensure_admin
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python manage.py demo
+## The whole system against the built-in sandbox, with weeks of history filled in behind the
+## running site. The demo migrates in its own process (--migrate): every manage.py start costs
+## seconds on a busy machine. DEMO_ARGS are passed on, e.g. make demo DEMO_ARGS='--days 7'.
+DEMO_ARGS ?=
+demo: $(VENV)/.runtime
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python manage.py demo --migrate $(DEMO_ARGS)
 
 ## Benchmarks: print tables and merge figures into var/bench/results.json. The PostgreSQL
 ## figures need a server: DATABASE_URL if set, else a throw-away one on loopback (.ci/start-services).

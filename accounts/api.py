@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from accounts import selectors, services
 from accounts.api_examples import ACCOUNT_EXAMPLE
 from accounts.models import PlaytomicAccount
-from playtomic_monitor.openapi import response_example
+from playtomic_monitor.openapi import model_viewset_schema, response_example
 
 
 class AccountOutput(serializers.ModelSerializer[PlaytomicAccount]):
@@ -44,24 +44,14 @@ class AccountInput(serializers.Serializer[Any]):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(examples=[response_example("Accounts", ACCOUNT_EXAMPLE)]),
-    retrieve=extend_schema(examples=[response_example("An account", ACCOUNT_EXAMPLE)]),
-    create=extend_schema(
-        request=AccountInput,
-        responses={201: AccountOutput},
-        examples=[response_example("Added", {**ACCOUNT_EXAMPLE, "status": "new"}, 201)],
-    ),
-    update=extend_schema(
-        request=AccountInput,
-        responses={200: AccountOutput},
-        examples=[response_example("Updated", ACCOUNT_EXAMPLE)],
-    ),
-    partial_update=extend_schema(
-        request=AccountInput,
-        responses={200: AccountOutput},
-        examples=[response_example("Relabelled", {**ACCOUNT_EXAMPLE, "label": "Club account"})],
-    ),
+@model_viewset_schema(
+    request=AccountInput,
+    response=AccountOutput,
+    listed=response_example("Accounts", ACCOUNT_EXAMPLE),
+    one=response_example("An account", ACCOUNT_EXAMPLE),
+    created=response_example("Added", {**ACCOUNT_EXAMPLE, "status": "new"}, 201),
+    updated=response_example("Updated", ACCOUNT_EXAMPLE),
+    patched=response_example("Relabelled", {**ACCOUNT_EXAMPLE, "label": "Club account"}),
 )
 class AccountViewSet(viewsets.ModelViewSet[PlaytomicAccount]):
     serializer_class = AccountOutput

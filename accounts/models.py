@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from playtomic_monitor.crypto import EncryptedTextField
 
@@ -13,9 +14,9 @@ class PlaytomicAccount(models.Model):
     email's keyed hash is the only searchable trace of who it is."""
 
     class Status(models.TextChoices):
-        NEW = "new", "Not yet verified"
-        OK = "ok", "Working"
-        FAILED = "failed", "Login failing"
+        NEW = "new", _("Not yet verified")
+        OK = "ok", _("Working")
+        FAILED = "failed", _("Login failing")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playtomic_accounts"
@@ -47,4 +48,14 @@ class PlaytomicAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label or f"Playtomic account #{self.pk}"
+        return self.label or masked_email(self.email)
+
+
+def masked_email(email: str) -> str:
+    """Enough of an address for its owner to recognise it, too little for anyone else to use:
+    "olga@gmail.com" -> "o•••@g•••.com"."""
+    local, _, domain = email.partition("@")
+    host, dot, top = domain.rpartition(".")
+    if not host:
+        host, dot, top = domain, "", ""
+    return f"{local[:1]}•••@{host[:1]}•••{dot}{top}"

@@ -12,6 +12,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PlaytomicAccount
 from playtomic.client import PlaytomicClient
@@ -20,8 +24,8 @@ from playtomic.types import Tokens
 from playtomic_monitor.errors import PlaytomicUnavailable
 from playtomic_monitor.ratelimit import interactive_guard
 
-BAD_EMAIL = "Enter the email address of the Playtomic account."
-DUPLICATE = "You have added this Playtomic account already."
+BAD_EMAIL = gettext_lazy("Enter the email address of the Playtomic account.")
+DUPLICATE = gettext_lazy("You have added this Playtomic account already.")
 
 
 def email_lookup_hash(email: str) -> str:
@@ -45,11 +49,11 @@ def _save_unique(account: PlaytomicAccount) -> None:
 
 def account_create(*, owner: User, email: str, password: str, label: str = "") -> PlaytomicAccount:
     email = email.strip()
-    errors: dict[str, str] = {}
+    errors: dict[str, str | Promise] = {}
     if not _valid_email(email):
         errors["email"] = BAD_EMAIL
     if not password:
-        errors["password"] = "Enter the password of the Playtomic account."  # noqa: S105
+        errors["password"] = _("Enter the password of the Playtomic account.")
     if errors:
         raise ValidationError(errors)
     account = PlaytomicAccount(
@@ -93,6 +97,14 @@ def account_update(
     return account
 
 
+def account_delete(*, account: PlaytomicAccount) -> None:
+    """Forget the account and its encrypted secrets. Rules stop booking with it, groups it was
+    lent to lose it and monitoring that read as it falls back to another account (the
+    relations' own `on_delete`)."""
+    with transaction.atomic():
+        account.delete()
+
+
 def account_store_tokens(*, account: PlaytomicAccount, tokens: Tokens) -> None:
     """Persist a token pair the moment Playtomic hands it out. Refresh tokens are single-use:
     losing the new one locks the account out, so this commits on its own, before the client
@@ -119,10 +131,23 @@ def account_record_login(*, account: PlaytomicAccount) -> None:
 
 
 def account_record_failure(*, account: PlaytomicAccount, error: PlaytomicError) -> None:
+    """Mark the account's login failing. When it was not failing before, each dotted path in
+    `settings.ACCOUNT_LOGIN_FAILED_HOOKS` is called with its id and the instant in the same
+    transaction (once per episode: until a login works again, nothing more is announced)."""
     message = f"{error.kind}: {error}"[:500]
-    PlaytomicAccount.objects.filter(pk=account.pk).update(
-        status=PlaytomicAccount.Status.FAILED, last_error=message
-    )
+    failed = PlaytomicAccount.Status.FAILED
+    with transaction.atomic():
+        started = (
+            PlaytomicAccount.objects.filter(pk=account.pk)
+            .exclude(status=failed)
+            .update(status=failed, last_error=message)
+        )
+        if started:
+            at = timezone.now()
+            for path in getattr(settings, "ACCOUNT_LOGIN_FAILED_HOOKS", ()):
+                import_string(path)(account_id=account.pk, at=at)
+        else:
+            PlaytomicAccount.objects.filter(pk=account.pk).update(last_error=message)
     account.status = PlaytomicAccount.Status.FAILED
     account.last_error = message
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -31,7 +32,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Account added. Use “Test login” to check it.")
+            messages.success(request, _("Account added. Use “Test login” to check it."))
             return redirect("accounts:list")
     return render(request, "accounts/account_form.html", {"form": form})
 
@@ -43,11 +44,31 @@ def account_test(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         works = services.account_test_login(account=account)
     except PlaytomicUnavailable as exc:
-        messages.error(request, f"{account}: login not tested. {exc.message}")
+        messages.error(
+            request,
+            _("%(account)s: login not tested. %(reason)s")
+            % {"account": account, "reason": exc.message},
+        )
         return redirect("accounts:list")
     if works:
-        messages.success(request, f"{account}: login works.")
+        messages.success(request, _("%(account)s: login works.") % {"account": account})
     else:
         account.refresh_from_db()
-        messages.error(request, f"{account}: login failed ({account.last_error}).")
+        messages.error(
+            request,
+            _("%(account)s: login failed (%(error)s).")
+            % {"account": account, "error": account.last_error},
+        )
+    return redirect("accounts:list")
+
+
+@login_required
+def account_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the account and its encrypted secrets."""
+    account = get_object_or_404(selectors.accounts_for(request.user), pk=pk)
+    if request.method != "POST":
+        return render(request, "accounts/account_confirm_delete.html", {"account": account})
+    name = str(account)
+    services.account_delete(account=account)
+    messages.success(request, _("Deleted %(account)s.") % {"account": name})
     return redirect("accounts:list")

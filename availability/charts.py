@@ -34,11 +34,13 @@ class Bar:
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> SafeString:
+    # In a box of its own that scrolls sideways: on a phone the chart keeps a width at which
+    # its labels stay readable (app.css) instead of shrinking them, or widening the page.
     return mark_safe(  # noqa: S308 - every interpolated label is escaped above
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">'
+        f'<div class="chart-scroll"><svg class="chart" viewBox="0 0 {width} {height}" '
+        f'role="img" preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">'
         + "".join(body)
-        + "</svg>"
+        + "</svg></div>"
     )
 
 

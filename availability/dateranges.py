@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 # Dates the analytics accept. Far outside them nothing can have been observed, and near
 # date.min/date.max the club-local day arithmetic (the next day, the UTC instants of the day)
 # overflows.
@@ -17,12 +19,13 @@ LATEST_DATE = date(2099, 12, 31)
 DEFAULT_RANGE_DAYS = 28
 MAX_RANGE_DAYS = 366
 
-ORDER_MESSAGE = "The range starts after it ends."
-SPAN_MESSAGE = f"A range may cover at most {MAX_RANGE_DAYS} days."
-
 
 def not_a_date(raw: str) -> str:
-    return f"“{raw}” is not a date between {EARLIEST_DATE} and {LATEST_DATE} (YYYY-MM-DD)."
+    return _("“%(raw)s” is not a date between %(earliest)s and %(latest)s (YYYY-MM-DD).") % {
+        "raw": raw,
+        "earliest": EARLIEST_DATE,
+        "latest": LATEST_DATE,
+    }
 
 
 class DateError(ValueError):
@@ -58,10 +61,13 @@ def check_range(from_date: date, to_date: date) -> None:
     """Refuse a range that ends before it starts or spans more than MAX_RANGE_DAYS days."""
     if from_date > to_date:
         fallback = (to_date - timedelta(days=DEFAULT_RANGE_DAYS - 1), to_date)
-        raise DateRangeError(ORDER_MESSAGE, field="from_date", fallback=fallback)
+        raise DateRangeError(
+            _("The range starts after it ends."), field="from_date", fallback=fallback
+        )
     if (to_date - from_date).days + 1 > MAX_RANGE_DAYS:
         fallback = (to_date - timedelta(days=MAX_RANGE_DAYS - 1), to_date)
-        raise DateRangeError(SPAN_MESSAGE, field="to_date", fallback=fallback)
+        message = _("A range may cover at most %(days)s days.") % {"days": MAX_RANGE_DAYS}
+        raise DateRangeError(message, field="to_date", fallback=fallback)
 
 
 def date_range(from_date: date | None, to_date: date | None, *, today: date) -> tuple[date, date]:

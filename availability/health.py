@@ -33,7 +33,7 @@ def stuck_after() -> timedelta:
     return max(STUCK_AFTER, timedelta(seconds=max(queued, running)) + SETTLE_SLACK)
 
 
-def _missed_ticks(config: MonitoringConfig, since: datetime, until: datetime) -> bool:
+def poll_was_due(config: MonitoringConfig, since: datetime, until: datetime) -> bool:
     """Whether the club had a scheduled poll due between `since` and `until` (its window, in
     its own zone, minute by minute: at most a few hundred checks)."""
     minute = since.replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -51,7 +51,7 @@ def _stale(config: MonitoringConfig, last_ok: datetime | None, now: datetime) ->
     since = now - 2 * frequency - DUE_GRACE
     if last_ok is not None and last_ok >= since:
         return False
-    return _missed_ticks(config, since, now - DUE_GRACE)
+    return poll_was_due(config, since, now - DUE_GRACE)
 
 
 def monitoring_health(*, now: datetime | None = None) -> dict[str, Any]:

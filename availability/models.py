@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club, Court
 
 
 class CellState(models.TextChoices):
-    FREE = "free", "Free"
-    TAKEN = "taken", "Taken"
-    NOT_RELEASED = "not_released", "Not released"
+    FREE = "free", _("Free")
+    TAKEN = "taken", _("Taken")
+    NOT_RELEASED = "not_released", _("Not released")
 
 
 class PollRun(models.Model):
@@ -16,17 +17,17 @@ class PollRun(models.Model):
     "observed" while a run covers them, so "not observed" is never confused with "free"."""
 
     class Outcome(models.TextChoices):
-        QUEUED = "queued", "Queued"  # a manual fetch waiting for the poll worker
-        RUNNING = "running", "Running"
-        OK = "ok", "OK"
-        PARTIAL = "partial", "Partial"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        QUEUED = "queued", _("Queued")  # a manual fetch waiting for the poll worker
+        RUNNING = "running", _("Running")
+        OK = "ok", _("OK")
+        PARTIAL = "partial", _("Partial")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Schedule"
-        MANUAL = "manual", "Manual"
-        DEMO = "demo", "Demo backfill"
+        SCHEDULE = "schedule", _("Schedule")
+        MANUAL = "manual", _("Manual")
+        DEMO = "demo", _("Demo backfill")
 
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="poll_runs")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -76,7 +77,7 @@ class ChanceQuery(RangeQuery):
 
     def validate_time(self, value: Any) -> Any:
         if value.minute not in (0, 30) or value.second:
-            raise serializers.ValidationError("Cells start on the hour or the half hour.")
+            raise serializers.ValidationError(_("Cells start on the hour or the half hour."))
         return value
 
 
@@ -87,9 +88,11 @@ class AvailabilityAtQuery(serializers.Serializer[Any]):
 
     def validate_at(self, value: datetime) -> datetime:
         if value > timezone.now() + timedelta(minutes=1):
-            raise serializers.ValidationError("at must not be in the future.")
+            raise serializers.ValidationError(_("at must not be in the future."))
         if value < datetime.combine(dateranges.EARLIEST_DATE, time(0), tzinfo=UTC):
-            raise serializers.ValidationError(f"at must not be before {dateranges.EARLIEST_DATE}.")
+            raise serializers.ValidationError(
+                _("at must not be before %(earliest)s.") % {"earliest": dateranges.EARLIEST_DATE}
+            )
         return value
 
 
@@ -119,17 +122,21 @@ class CompareQuery(RangeQuery):
         try:
             ids = [int(part) for part in value.split(",") if part.strip()]
         except ValueError as exc:
-            raise serializers.ValidationError("Give club ids separated by commas.") from exc
+            raise serializers.ValidationError(_("Give club ids separated by commas.")) from exc
         if not ids:
-            raise serializers.ValidationError("Give at least one club id.")
+            raise serializers.ValidationError(_("Give at least one club id."))
         if any(not 1 <= i <= MAX_DB_ID for i in ids):
-            raise serializers.ValidationError("Club ids are positive whole numbers.")
+            raise serializers.ValidationError(_("Club ids are positive whole numbers."))
         if len(ids) > MAX_COMPARED_CLUBS:
-            raise serializers.ValidationError(f"Compare at most {MAX_COMPARED_CLUBS} clubs.")
+            raise serializers.ValidationError(
+                _("Compare at most %(most)s clubs.") % {"most": MAX_COMPARED_CLUBS}
+            )
         clubs = Club.objects.in_bulk(ids)
         unknown = [str(i) for i in ids if i not in clubs]
         if unknown:
-            raise serializers.ValidationError(f"Unknown club: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown club: %(clubs)s.") % {"clubs": ", ".join(unknown)}
+            )
         return [clubs[i] for i in dict.fromkeys(ids)]
 
 

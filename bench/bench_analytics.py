@@ -13,7 +13,6 @@ the configured one and dropped afterwards.
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import sys
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.common import merge_results, print_table, run_child
+from bench.common import merge_results, postgres_url, print_table, run_child
 
 CLUBS = 10
 COURTS = 8
@@ -50,13 +49,9 @@ def _time(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, float]:
 
 
 def child() -> dict[str, Any]:
-    from bench.common import setup_django
+    from bench.common import in_django
 
-    teardown = setup_django()
-    try:
-        return _measure()
-    finally:
-        teardown()
+    return in_django(_measure)
 
 
 def _measure() -> dict[str, Any]:
@@ -135,12 +130,10 @@ def _measure() -> dict[str, Any]:
 
 
 def main() -> None:
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        print(
-            "\nbench_analytics: skipped, set DATABASE_URL=postgresql://... (a year of history "
-            "for 10 clubs is a PostgreSQL benchmark)."
-        )
+    database_url = postgres_url(
+        "bench_analytics", "a year of history for 10 clubs is a PostgreSQL benchmark"
+    )
+    if database_url is None:
         return
     figures = run_child("bench.bench_analytics", env={"DATABASE_URL": database_url})
     rows: list[tuple[Any, ...]] = [("query", "range", "median ms", "p95 ms", "queries", "goal")]

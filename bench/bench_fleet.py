@@ -41,7 +41,7 @@ from datetime import time as dt_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.common import merge_results, print_table, run_child
+from bench.common import merge_results, postgres_url, print_table, run_child
 
 CLUBS = 200
 WORKERS = 2
@@ -136,13 +136,9 @@ def _due_instants(configs: list[Any]) -> list[tuple[datetime, int]]:
 
 
 def child() -> dict[str, Any]:
-    from bench.common import setup_django
+    from bench.common import in_django
 
-    teardown = setup_django()
-    try:
-        return _run()
-    finally:
-        teardown()
+    return in_django(_run)
 
 
 def _run() -> dict[str, Any]:
@@ -245,12 +241,8 @@ def _run() -> dict[str, Any]:
 
 
 def main() -> None:
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        print(
-            "\nbench_fleet: skipped, set DATABASE_URL=postgresql://... (two worker processes "
-            "write at once)."
-        )
+    database_url = postgres_url("bench_fleet", "two worker processes write at once")
+    if database_url is None:
         return
     env = {"DATABASE_URL": database_url}
     if os.environ.get("REDIS_URL"):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import drop_results, merge_results, print_table, run_child
+from bench.racing import BURST_SECONDS, latency_ms, release_rule
 
 PLAIN = 22
 CONTESTED = 22
@@ -35,7 +36,6 @@ FIRST_RELEASE_IN = 25.0
 ARM_LEAD = "15"
 EMAIL = "bench-booker@sandbox.test"
 PASSWORD = "bench-booker-pw"
-BURST_SECONDS = 1.5
 # A POST cannot leave the racer after the burst's deadline; a little slack for the network.
 POST_SLACK_SECONDS = 0.5
 MIN_SAMPLES = 20
@@ -84,7 +84,6 @@ def child() -> dict[str, Any]:
 
     from accounts.services import account_create
     from booking.models import BookingAttempt
-    from booking.services.rules import rule_save
     from clubs.services import club_store_tenant
     from playtomic.types import parse_tenant
     from tests.support.processes import start_beat, start_worker, stop, subprocess_env
@@ -103,22 +102,8 @@ def child() -> dict[str, Any]:
         release_at = base + timedelta(seconds=k * SPACING_SECONDS)
         local = release_at.astimezone(club.zone)
         target = local.date() + timedelta(days=k + 2)
-        rule = rule_save(
-            owner=user,
-            accounts=[account],
-            name=f"bench {k}",
-            club=club,
-            weekdays=list(range(7)),
-            earliest_start=wall(18, 0),
-            latest_start=wall(18, 0),
-            durations=[90],
-            court_preference=[court.pk],
-            number_of_players=2,  # the first court is a singles court
-            payment_methods=["club"],
-            release_policy="fixed",
-            release_days_before=k + 2,
-            release_local_time=local.time(),
-            burst_seconds=BURST_SECONDS,
+        rule = release_rule(
+            user, account, club, court, name=f"bench {k}", days_before=k + 2, at=local.time()
         )
         sandbox.set_release(club.playtomic_id, target, release_at)
         contested = k >= PLAIN
@@ -236,8 +221,7 @@ def main() -> None:
         )
 
     def ms(name: str, goal: str) -> str:
-        value = result[name]
-        return "not measured" if value is None else f"{value:.2f}  ({goal}, n={samples})"
+        return latency_ms(result[name], goal, samples)
 
     print_table(
         "Release racer (real beat + booking worker, sandbox on loopback)",

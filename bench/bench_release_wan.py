@@ -46,6 +46,7 @@ from typing import Any
 import requests
 
 from bench.common import drop_results, merge_results, print_table, run_child
+from bench.racing import BURST_SECONDS, latency_ms, release_rule
 
 LANES = 5
 RELEASES_PER_LANE = 12
@@ -58,7 +59,6 @@ LANE_STAGGER = 2.7
 OFFSET_SECONDS = 3.0
 ONE_WAY_MS = (20.0, 60.0)
 RIVAL_MS = (20.0, 150.0)
-BURST_SECONDS = 1.5
 EMAIL = "wan-booker@sandbox.test"
 PASSWORD = "wan-booker-pw"
 MIN_SAMPLES = 30
@@ -131,7 +131,6 @@ def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
     from accounts.services import account_create
     from booking.models import BookingAttempt
     from booking.services.race import attempt_race
-    from booking.services.rules import rule_save
     from clubs.services import club_store_tenant
 
     rng = random.Random(f"wan:{index}")
@@ -157,22 +156,8 @@ def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
         local = release_at.astimezone(club.zone)
         target = local.date() + timedelta(days=k + 2)
         start = datetime.combine(target, wall(18, 0), tzinfo=club.zone).astimezone(UTC)
-        rule = rule_save(
-            owner=user,
-            accounts=[account],
-            name=f"wan {index}-{k}",
-            club=club,
-            weekdays=list(range(7)),
-            earliest_start=wall(18, 0),
-            latest_start=wall(18, 0),
-            durations=[90],
-            court_preference=[court.pk],
-            number_of_players=2,  # the first court is a singles court
-            payment_methods=["club"],
-            release_policy="fixed",
-            release_days_before=k + 2,
-            release_local_time=local.time(),
-            burst_seconds=BURST_SECONDS,
+        rule = release_rule(
+            user, account, club, court, name=f"wan {index}-{k}", days_before=k + 2, at=local.time()
         )
         sandbox.control(
             "POST",
@@ -347,8 +332,7 @@ def main() -> None:
         )
 
     def ms(name: str, goal: str) -> str:
-        value = result[name]
-        return "not measured" if value is None else f"{value:.2f}  ({goal}, n={samples})"
+        return latency_ms(result[name], goal, samples)
 
     win_rate = result["contested_win_rate_wan"]
 

@@ -98,3 +98,21 @@ def setup_django() -> Callable[[], None]:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
     return lambda: None
+
+
+def in_django(measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """In a child: `measure()` against a fresh database (see `setup_django`), dropped after."""
+    teardown = setup_django()
+    try:
+        return measure()
+    finally:
+        teardown()
+
+
+def postgres_url(bench: str, why: str) -> str | None:
+    """DATABASE_URL when it names PostgreSQL; else None, after saying the bench is skipped."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        return database_url
+    print(f"\n{bench}: skipped, set DATABASE_URL=postgresql://... ({why}).")
+    return None

@@ -26,33 +26,14 @@ from django.db import transaction
 from availability.bulk import bulk_insert
 from availability.cells import cell_starts, open_intervals
 from availability.models import CellState, PollRun, SlotChange, SlotState
+from availability.services.ingest import CHANGE_COLUMNS as INGEST_CHANGE_COLUMNS
+from availability.services.ingest import STATE_COLUMNS
 from clubs.models import Club, Court
 from playtomic.types import WEEKDAYS
 
-# Column order of the tuples below (the ids are left to the database).
-CHANGE_COLUMNS = (
-    "club_id",
-    "court_id",
-    "start",
-    "local_date",
-    "kind",
-    "old_state",
-    "new_state",
-    "observed_at",
-    "lead_minutes",
-    "price",
-)
-STATE_COLUMNS = (
-    "court_id",
-    "start",
-    "local_date",
-    "state",
-    "price",
-    "currency",
-    "first_seen_at",
-    "changed_at",
-    "observed_at",
-)
+# The columns of the tuples below, in ingest's order (the ids are left to the database); a
+# history made up at once has no poll runs.
+CHANGE_COLUMNS = tuple(column for column in INGEST_CHANGE_COLUMNS if column != "poll_run_id")
 # Plain strings, not the TextChoices members: COPY would write an enum member's name.
 _FREE, _TAKEN = CellState.FREE.value, CellState.TAKEN.value
 _FIRST_SEEN, _BOOKED, _FREED = (

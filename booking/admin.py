@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PlaytomicAccount
 from booking.forms import fallback_clubs_from_text
@@ -36,9 +37,9 @@ class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
     # Set by BookingRuleAdmin.get_form: the staff member saving the form.
     acting_user: Any = None
     fallback_clubs = forms.CharField(
-        label="Fallback clubs (in order)",
+        label=gettext_lazy("Fallback clubs (in order)"),
         required=False,
-        help_text="Tried after the club above: club ids or slugs separated by commas",
+        help_text=gettext_lazy("Tried after the club above: club ids or slugs separated by commas"),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -27,6 +28,7 @@ from booking.api_examples import (
     ATTEMPT_EXAMPLE,
     GAME_EXAMPLE,
     PLAY_EXAMPLE,
+    RULE_DISABLED_EXAMPLE,
     RULE_EXAMPLE,
     STATS_EXAMPLE,
 )
@@ -36,7 +38,7 @@ from clubs.models import Club
 from groups.models import Group, LentAccount
 from groups.selectors import display_name, groups_for
 from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
-from playtomic_monitor.openapi import not_found, response_example
+from playtomic_monitor.openapi import model_viewset_schema, not_found, response_example
 
 
 class LearnedReleaseOutput(serializers.Serializer[Any]):
@@ -145,8 +147,8 @@ class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
     one that does not exist, so the API is no oracle of which ids exist."""
 
     default_error_messages = {
-        "does_not_exist": "Unknown account.",
-        "incorrect_type": "Unknown account.",
+        "does_not_exist": gettext_lazy("Unknown account."),
+        "incorrect_type": gettext_lazy("Unknown account."),
     }
 
     def get_queryset(self) -> QuerySet[PlaytomicAccount]:
@@ -170,7 +172,7 @@ class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
 class ClubField(serializers.PrimaryKeyRelatedField[Club]):
     """A club id; one no row can have is refused before it reaches the database."""
 
-    default_error_messages = {"does_not_exist": "Unknown club {pk_value}."}
+    default_error_messages = {"does_not_exist": gettext_lazy("Unknown club {pk_value}.")}
 
     def to_internal_value(self, data: Any) -> Club:
         text = str(data)
@@ -183,8 +185,8 @@ class CallerGroupField(serializers.PrimaryKeyRelatedField[Group]):
     """One of the caller's groups; any other id is unknown."""
 
     default_error_messages = {
-        "does_not_exist": "Unknown group.",
-        "incorrect_type": "Unknown group.",
+        "does_not_exist": gettext_lazy("Unknown group."),
+        "incorrect_type": gettext_lazy("Unknown group."),
     }
 
     def get_queryset(self) -> QuerySet[Group]:
@@ -201,8 +203,8 @@ class MemberField(serializers.PrimaryKeyRelatedField[User]):
     """A member of one of the caller's groups (the service checks it is one of the rule's)."""
 
     default_error_messages = {
-        "does_not_exist": "Unknown member.",
-        "incorrect_type": "Unknown member.",
+        "does_not_exist": gettext_lazy("Unknown member."),
+        "incorrect_type": gettext_lazy("Unknown member."),
     }
 
     def get_queryset(self) -> QuerySet[User]:
@@ -248,35 +250,14 @@ class RuleInput(serializers.ModelSerializer[BookingRule]):
         validators: list[Any] = []
 
 
-@extend_schema_view(
-    list=extend_schema(examples=[response_example("Rules", RULE_EXAMPLE)]),
-    retrieve=extend_schema(examples=[response_example("A rule", RULE_EXAMPLE)]),
-    create=extend_schema(
-        request=RuleInput,
-        responses={201: RuleOutput},
-        examples=[response_example("Created", RULE_EXAMPLE, 201)],
-    ),
-    update=extend_schema(
-        request=RuleInput,
-        responses={200: RuleOutput},
-        examples=[response_example("Updated", RULE_EXAMPLE)],
-    ),
-    partial_update=extend_schema(
-        request=RuleInput,
-        responses={200: RuleOutput},
-        examples=[
-            response_example(
-                "Disabled",
-                {
-                    **RULE_EXAMPLE,
-                    "enabled": False,
-                    "next_release_at": None,
-                    "next_target_date": None,
-                    "next_release_local": None,
-                },
-            )
-        ],
-    ),
+@model_viewset_schema(
+    request=RuleInput,
+    response=RuleOutput,
+    listed=response_example("Rules", RULE_EXAMPLE),
+    one=response_example("A rule", RULE_EXAMPLE),
+    created=response_example("Created", RULE_EXAMPLE, 201),
+    updated=response_example("Updated", RULE_EXAMPLE),
+    patched=response_example("Disabled", RULE_DISABLED_EXAMPLE),
 )
 class RuleViewSet(viewsets.ModelViewSet[BookingRule]):
     serializer_class = RuleOutput
@@ -443,7 +424,7 @@ class GameOutput(serializers.Serializer[Any]):
     court_name = serializers.CharField()
     start = serializers.DateTimeField(help_text="UTC")
     local_start = serializers.CharField(help_text="Club-local, ISO 8601 with the offset")
-    when = serializers.CharField(help_text='Club-local, as read: "Tue 15 Dec, 19:00 CET"')
+    when = serializers.CharField(help_text='Club-local, as read: "Tue 15 Dec 2026, 19:00 CET"')
     duration_minutes = serializers.IntegerField()
     price = serializers.CharField()
     paid_by = serializers.CharField(help_text="The label of the account that booked and paid")

@@ -62,6 +62,14 @@ RULE_EXAMPLE = {
     "club": 2,
     "accounts": [3],
 }
+# The rule after a PATCH that turned it off: no release ahead.
+RULE_DISABLED_EXAMPLE = {
+    **RULE_EXAMPLE,
+    "enabled": False,
+    "next_release_at": None,
+    "next_target_date": None,
+    "next_release_local": None,
+}
 ATTEMPT_EXAMPLE = {
     "id": 41,
     "rule_name": "Weekday evenings",
@@ -142,7 +150,7 @@ GAME_EXAMPLE = {
     "court_name": "Pista 4",
     "start": "2026-12-15T18:00:00Z",
     "local_start": "2026-12-15T19:00:00+01:00",
-    "when": "Tue 15 Dec, 19:00 CET",
+    "when": "Tue 15 Dec 2026, 19:00 CET",
     "duration_minutes": 90,
     "price": "36 EUR",
     "paid_by": "Olga's account",
@@ -162,7 +170,7 @@ PLAY_EXAMPLE = {
     "indoor": True,
     "start": "2026-12-15T18:00:00Z",
     "local_start": "2026-12-15T19:00:00+01:00",
-    "when": "Tue 15 Dec, 19:00 CET",
+    "when": "Tue 15 Dec 2026, 19:00 CET",
     "duration_minutes": 90,
     "price": "48.00",
     "currency": "EUR",

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
+from booking.club_time import ClubLocalStart
 from booking.models import BookingAttempt, CalendarFeed
 from booking.selectors import AnyUser, attempts_for
 from clubs.models import Club
@@ -30,12 +30,10 @@ from playtomic.links import match_link
 LONGEST_GAME = timedelta(hours=6)
 # How far back the calendar feed goes (recent games stay in members' calendars).
 FEED_PAST = timedelta(days=30)
-# How the start of a game reads: "Tue 15 Dec, 19:00 CET" (day and month translated).
-WHEN_FORMAT = "D j M, H:i T"
 
 
 @dataclass(frozen=True)
-class Game:
+class Game(ClubLocalStart):
     """One booked game, as every member of its group sees it."""
 
     attempt_id: int
@@ -58,17 +56,8 @@ class Game:
         return self.start + timedelta(minutes=self.duration)
 
     @property
-    def local_start(self) -> datetime:
-        return self.start.astimezone(self.club.zone)
-
-    @property
     def local_end(self) -> datetime:
         return self.end.astimezone(self.club.zone)
-
-    @property
-    def when(self) -> str:
-        """The club-local start with the zone's abbreviation, e.g. "Tue 15 Dec, 19:00 CET"."""
-        return dateformat.format(self.local_start, WHEN_FORMAT)
 
     @property
     def match_url(self) -> str | None:
@@ -93,7 +82,8 @@ class Game:
         }
 
 
-def _game(attempt: BookingAttempt) -> Game | None:
+def game_of(attempt: BookingAttempt) -> Game | None:
+    """The game a booked attempt made (None until it knows its start)."""
     if attempt.slot_start is None:
         return None
     rule = attempt.rule
@@ -140,7 +130,7 @@ def games_for(user: AnyUser, *, since: datetime, group: Group | None = None) -> 
     games: list[Game] = []
     matches: set[str] = set()
     for attempt in attempts:
-        game = _game(attempt)
+        game = game_of(attempt)
         if game is None or game.end <= since:
             continue
         if game.match_id:

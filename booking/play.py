@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.utils import dateformat
-
 from availability.cells import CELL
 from availability.models import CellState, SlotState
-from booking.games import WHEN_FORMAT
+from booking.club_time import ClubLocalStart
 from booking.models import BookingRule
 from booking.selectors import court_fits, local_instant, rule_clubs, rule_local_windows
 from clubs.models import Club, Court
@@ -44,7 +42,7 @@ class PlayFilters:
 
 
 @dataclass(frozen=True)
-class PlayOption:
+class PlayOption(ClubLocalStart):
     club: Club
     court: Court
     start: datetime  # UTC
@@ -52,14 +50,6 @@ class PlayOption:
     price: Decimal | None  # estimated from the hourly rates seen, in `currency`
     currency: str
     seen_at: datetime  # the oldest observation of its cells
-
-    @property
-    def local_start(self) -> datetime:
-        return self.start.astimezone(self.club.zone)
-
-    @property
-    def when(self) -> str:
-        return dateformat.format(self.local_start, WHEN_FORMAT)
 
     @property
     def link(self) -> str:

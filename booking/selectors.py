@@ -189,6 +189,12 @@ def rule_courts_in_order(rule: BookingRule, club: Club | None = None) -> list[Co
     return ordered
 
 
+def rule_listed_courts(rule: BookingRule) -> list[Court]:
+    """The courts the rule names, in its order of preference (the rule page lists them)."""
+    by_id = Court.objects.select_related("club").in_bulk(rule.court_preference)
+    return [by_id[pk] for pk in rule.court_preference if pk in by_id]
+
+
 def _court_sort(item: tuple[int, Court]) -> tuple[int, str]:
     return item[1].reservation_priority, item[1].name
 

@@ -4,6 +4,7 @@ must never start a second burst, so no acks_late), on the `booking` queue."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from celery import shared_task
 
@@ -13,18 +14,17 @@ from booking.services.reconcile import attempts_reconcile
 from booking.services.schedule import rule_schedule_sync
 from booking.services.sniping import snipe_freed_slots
 
-# Arm at T - 60 s, sleep, burst up to 60 s, confirm: well under these limits.
-_SOFT_LIMIT = 240
-_HARD_LIMIT = 270
+# The options of the racing tasks: early ack, and time limits well above what a race takes
+# (arm at T - 60 s, sleep, burst up to 60 s, confirm).
+_RACE_OPTIONS: dict[str, Any] = {
+    "acks_late": False,
+    "ignore_result": True,
+    "soft_time_limit": 240,
+    "time_limit": 270,
+}
 
 
-@shared_task(
-    name="booking.tasks.race_release",
-    acks_late=False,
-    ignore_result=True,
-    soft_time_limit=_SOFT_LIMIT,
-    time_limit=_HARD_LIMIT,
-)
+@shared_task(name="booking.tasks.race_release", **_RACE_OPTIONS)
 def race_release(attempt_id: int) -> None:
     """Delivered by the rule's one-off beat entry shortly before T: schedule the following
     release, then race this one."""
@@ -36,13 +36,7 @@ def race_release(attempt_id: int) -> None:
     attempt_race(attempt_id=attempt_id)
 
 
-@shared_task(
-    name="booking.tasks.race_now",
-    acks_late=False,
-    ignore_result=True,
-    soft_time_limit=_SOFT_LIMIT,
-    time_limit=_HARD_LIMIT,
-)
+@shared_task(name="booking.tasks.race_now", **_RACE_OPTIONS)
 def race_now(attempt_id: int) -> None:
     """Race an attempt whose T is now (a sniped slot): no time for a clock probe."""
     attempt_race(attempt_id=attempt_id, probe_clock=False)

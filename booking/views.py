@@ -9,31 +9,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.selectors import accounts_for
 from booking import games, play, selectors
-from booking.forms import PlayFilterForm, RuleForm
-from booking.models import BookingRule, CalendarFeed
+from booking.forms import PAYMENT_CHOICES, RELEASE_CHOICES, PlayFilterForm, RuleForm
+from booking.models import BookingRule, CalendarFeed, Weekday
 from booking.services.calendar import calendar_feed_rotate
 from booking.services.rules import rule_delete, rule_groups_for, rule_save
 from groups.models import Group
 from groups.selectors import groups_for
+from playtomic_monitor.authentication import signed_in_user
 
 # The secret of a calendar link just made, kept in the session until the page shows it once.
 NEW_FEED_SESSION_KEY = "booking:new-calendar-link"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _rule(request: HttpRequest, pk: int) -> BookingRule:
@@ -54,7 +50,7 @@ def _group_param(request: HttpRequest, choices: list[Group]) -> Group | None:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     rules = list(selectors.rules_for(user))
     for rule in rules:
         rule.editable = selectors.rule_editable_by(rule, user)  # type: ignore[attr-defined]
@@ -70,7 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _rule_form(request: HttpRequest, rule: BookingRule | None, group: Group) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = RuleForm(request.POST or None, instance=rule, owner=user, group=group)
     if request.method == "POST" and form.is_valid():
         fields = form.rule_fields()
@@ -84,7 +80,7 @@ def _rule_form(request: HttpRequest, rule: BookingRule | None, group: Group) -> 
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+                form.add_error(form.field_for_error(field), errors)
         else:
             messages.success(request, _("Saved %(rule)s.") % {"rule": saved.name})
             return redirect("booking:rule", pk=saved.pk)
@@ -100,7 +96,7 @@ def _rule_form(request: HttpRequest, rule: BookingRule | None, group: Group) -> 
 @login_required
 def rule_add(request: HttpRequest) -> HttpResponse:
     """A new rule for the group in `?group=` (default: the member's personal group)."""
-    choices = rule_groups_for(_user(request))
+    choices = rule_groups_for(signed_in_user(request))
     group = _group_param(request, choices) or choices[0]
     return _rule_form(request, None, group)
 
@@ -114,10 +110,14 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the rule and its pending schedule."""
     rule = _rule(request, pk)
-    rule_delete(rule=rule, actor=_user(request))
+    if not selectors.rule_editable_by(rule, request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return render(request, "booking/rule_confirm_delete.html", {"rule": rule})
+    rule_delete(rule=rule, actor=signed_in_user(request))
     messages.success(request, _("Deleted %(rule)s.") % {"rule": rule.name})
     return redirect("booking:overview")
 
@@ -136,6 +136,10 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "players": players,
         "open_seats": range(max(0, rule.number_of_players - len(players))),
         "withdrawn": selectors.rule_withdrawn_accounts(rule),
+        "weekdays": [Weekday(day).label for day in sorted(rule.weekdays)],
+        "courts": selectors.rule_listed_courts(rule),
+        "payment_methods": [dict(PAYMENT_CHOICES).get(m, m) for m in rule.payment_methods],
+        "release_policy": dict(RELEASE_CHOICES).get(rule.release_policy, rule.release_policy),
     }
     return render(request, "booking/rule_detail.html", context)
 
@@ -161,10 +165,20 @@ def game_list(request: HttpRequest) -> HttpResponse:
     return render(request, "booking/games.html", context)
 
 
+def group_games_section(*, request: HttpRequest, group: Group) -> SafeString:
+    """The group page's "Upcoming games" (wired in settings.GROUP_PAGE_SECTIONS: groups sits
+    below booking and cannot ask for them itself)."""
+    upcoming = games.games_for(request.user, since=timezone.now(), group=group)
+    html = render_to_string(
+        "booking/_group_games.html", {"games": upcoming, "group": group}, request=request
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
+
+
 @login_required
 def play_options(request: HttpRequest) -> HttpResponse:
     """When can we play? Free slots at the group's clubs that fit what its rules want."""
-    choices = rule_groups_for(_user(request))
+    choices = rule_groups_for(signed_in_user(request))
     shared = [choice for choice in choices if not choice.is_personal]
     group = _group_param(request, choices) or (shared or choices)[0]
     now = timezone.now()
@@ -190,7 +204,7 @@ def play_options(request: HttpRequest) -> HttpResponse:
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
     """The member's calendar link: make one, or a new one (the old link stops working)."""
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         secret = calendar_feed_rotate(user=user)
         request.session[NEW_FEED_SESSION_KEY] = request.build_absolute_uri(

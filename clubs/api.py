@@ -7,10 +7,12 @@ serializer. A service's ValidationError becomes a 400 with field messages (proje
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -42,6 +44,7 @@ from playtomic_monitor.api import AnonThrottle, SearchThrottle, UserThrottle
 from playtomic_monitor.openapi import (
     FIELD_MESSAGES,
     PLAYTOMIC_UNAVAILABLE,
+    Decorated,
     not_found,
     request_example,
     response_example,
@@ -164,6 +167,18 @@ class ClubDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _monitoring_write(
+    summary: str, sent: OpenApiExample, answer: OpenApiExample, *, status_code: int = 200
+) -> Callable[[Decorated], Decorated]:
+    """The schema of a call that writes the monitoring config: `sent` in, `answer` out."""
+    return extend_schema(
+        summary=summary,
+        request=MonitoringInput,
+        responses={status_code: MonitoringOutput, 400: FIELD_MESSAGES},
+        examples=[sent, answer],
+    )
+
+
 class MonitoringApi(APIView):
     """The club's monitoring config: POST and PUT set it whole, PATCH changes some fields."""
 
@@ -190,17 +205,14 @@ class MonitoringApi(APIView):
     def get(self, request: Request, club_id: int) -> Response:
         config = self._config(club_for_api(club_id))
         if config is None:
-            raise NotFound("This club is not monitored.")
+            raise NotFound(_("This club is not monitored."))
         return Response(MonitoringOutput(config).data)
 
-    @extend_schema(
-        summary="Create (or replace) the monitoring config",
-        request=MonitoringInput,
-        responses={201: MonitoringOutput, 400: FIELD_MESSAGES},
-        examples=[
-            request_example("Every 15 min", MONITORING_EXAMPLE),
-            response_example("Monitored", MONITORING_OUTPUT_EXAMPLE, 201),
-        ],
+    @_monitoring_write(
+        "Create (or replace) the monitoring config",
+        request_example("Every 15 min", MONITORING_EXAMPLE),
+        response_example("Monitored", MONITORING_OUTPUT_EXAMPLE, 201),
+        status_code=201,
     )
     def post(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
@@ -209,27 +221,19 @@ class MonitoringApi(APIView):
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(MonitoringOutput(config).data, status=code)
 
-    @extend_schema(
-        summary="Replace the monitoring config",
-        request=MonitoringInput,
-        responses={200: MonitoringOutput, 400: FIELD_MESSAGES},
-        examples=[
-            request_example("Every 15 min", MONITORING_EXAMPLE),
-            response_example("Monitored", MONITORING_OUTPUT_EXAMPLE),
-        ],
+    @_monitoring_write(
+        "Replace the monitoring config",
+        request_example("Every 15 min", MONITORING_EXAMPLE),
+        response_example("Monitored", MONITORING_OUTPUT_EXAMPLE),
     )
     def put(self, request: Request, club_id: int) -> Response:
         config = self._save(request, club_for_api(club_id), partial=False)
         return Response(MonitoringOutput(config).data)
 
-    @extend_schema(
-        summary="Change some fields of the monitoring config",
-        request=MonitoringInput,
-        responses={200: MonitoringOutput, 400: FIELD_MESSAGES},
-        examples=[
-            request_example("Pause", {"enabled": False}),
-            response_example("Paused", {**MONITORING_OUTPUT_EXAMPLE, "enabled": False}),
-        ],
+    @_monitoring_write(
+        "Change some fields of the monitoring config",
+        request_example("Pause", {"enabled": False}),
+        response_example("Paused", {**MONITORING_OUTPUT_EXAMPLE, "enabled": False}),
     )
     def patch(self, request: Request, club_id: int) -> Response:
         config = self._save(request, club_for_api(club_id), partial=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from clubs.models import MonitoringConfig
 from clubs.services import MONITORING_FIELDS, MonitoringSettings, monitoring_validate
@@ -14,13 +15,29 @@ from clubs.services import MONITORING_FIELDS, MonitoringSettings, monitoring_val
 
 class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
     sports = forms.CharField(
+        label=_("Sports"),
         required=False,
-        help_text="Comma-separated Playtomic sport ids, e.g. PADEL, TENNIS. Empty: padel.",
+        help_text=_("The sports to watch, separated by commas: PADEL, TENNIS. Empty: padel."),
     )
 
     class Meta:
         model = MonitoringConfig
         fields = ["club", *MONITORING_FIELDS]
+        labels = {
+            "enabled": _("Monitoring on"),
+            "frequency_minutes": _("Look every (minutes)"),
+            "start_time_local": _("From (club time)"),
+            "end_time_local": _("Until (club time)"),
+            "days_ahead": _("Days ahead to watch"),
+            "account": _("Read as (Playtomic account)"),
+        }
+        help_texts = {
+            "account": _("Playtomic answers only logged-in readers. Empty: a staff account."),
+        }
+        widgets = {
+            "start_time_local": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+            "end_time_local": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

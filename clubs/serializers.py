@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import PlaytomicAccount
@@ -89,7 +90,7 @@ class ClubSearchQuery(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("lat" in attrs) != ("lon" in attrs):
-            raise serializers.ValidationError({"lat": "Give both lat and lon, or neither."})
+            raise serializers.ValidationError({"lat": _("Give both lat and lon, or neither.")})
         return attrs
 
 

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from accounts.client import account_client, account_interactive_client
@@ -36,6 +37,7 @@ from playtomic.client import PlaytomicClient
 from playtomic.errors import NotFound, PlaytomicError
 from playtomic.types import WEEKDAYS, Address, DayHours, OpeningHours, Tenant
 from playtomic.types import Court as TenantCourt
+from playtomic_monitor.bulk_delete import delete_dependents
 from playtomic_monitor.errors import PlaytomicUnavailable as PlaytomicUnavailable  # re-export
 from playtomic_monitor.ratelimit import poll_guard
 
@@ -60,9 +62,11 @@ class NoReaderAccount(ValidationError):
 
     def __init__(self) -> None:
         super().__init__(
-            "No Playtomic account is available for monitoring: add a Playtomic account for "
-            "monitoring (a staff user's account, or one chosen in the club's monitoring "
-            "settings)."
+            _(
+                "No Playtomic account is available for monitoring: add a Playtomic account for "
+                "monitoring (a staff user's account, or one chosen in the club's monitoring "
+                "settings)."
+            )
         )
 
 
@@ -130,18 +134,20 @@ def club_search(
     query = " ".join((query or "").split()) or None
     errors: dict[str, str] = {}
     if query is None and coordinate is None:
-        errors["query"] = "Enter part of a club name, or a place to search near."
+        errors["query"] = _("Enter part of a club name, or a place to search near.")
     if query is not None and len(query) < 2:
-        errors["query"] = "Enter at least 2 characters of the club name."
+        errors["query"] = _("Enter at least 2 characters of the club name.")
     if coordinate is not None:
         lat, lon = coordinate
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            errors["coordinate"] = "Latitude must be within ±90 and longitude within ±180."
+            errors["coordinate"] = _("Latitude must be within ±90 and longitude within ±180.")
     if radius_m is not None:
         if coordinate is None:
-            errors["radius_m"] = "A radius needs a place to search around."
+            errors["radius_m"] = _("A radius needs a place to search around.")
         elif not 0 < radius_m <= MAX_SEARCH_RADIUS_M:
-            errors["radius_m"] = f"Radius must be between 1 and {MAX_SEARCH_RADIUS_M} metres."
+            errors["radius_m"] = _("Radius must be between 1 and %(most)s metres.") % {
+                "most": MAX_SEARCH_RADIUS_M
+            }
     if errors:
         raise ValidationError(errors)
     if coordinate is not None:
@@ -245,12 +251,12 @@ def _fetch_tenant(client: PlaytomicClient, *, tenant_id: str | None, slug: str |
         try:
             tenant: Tenant = client.get_tenant(tenant_id)
         except NotFound as exc:
-            raise ValidationError({"tenant_id": "Playtomic has no club with this id."}) from exc
+            raise ValidationError({"tenant_id": _("Playtomic has no club with this id.")}) from exc
         return tenant
     matches = client.search_tenants(slug=slug, active_only=False)
     exact = [t for t in matches if t.slug == slug]
     if not exact:
-        raise ValidationError({"slug": "Playtomic has no club with this slug."})
+        raise ValidationError({"slug": _("Playtomic has no club with this slug.")})
     # The search listing may be abridged; the tenant endpoint is the full record.
     full: Tenant = client.get_tenant(exact[0].tenant_id)
     return full
@@ -335,14 +341,14 @@ def club_import(
     tenant_id = (tenant_id or "").strip() or None
     slug = (slug or "").strip() or None
     if (tenant_id is None) == (slug is None):
-        raise ValidationError({"tenant_id": "Give either a Playtomic tenant id or a club slug."})
+        raise ValidationError({"tenant_id": _("Give either a Playtomic tenant id or a club slug.")})
     if tenant_id is not None and not PLAYTOMIC_ID.fullmatch(tenant_id):
         raise ValidationError(
-            {"tenant_id": "A Playtomic tenant id is letters, digits and dashes (at most 64)."}
+            {"tenant_id": _("A Playtomic tenant id is letters, digits and dashes (at most 64).")}
         )
     if slug is not None and not SLUG.fullmatch(slug):
         raise ValidationError(
-            {"slug": "A club slug is lower-case letters, digits and dashes (at most 200)."}
+            {"slug": _("A club slug is lower-case letters, digits and dashes (at most 200).")}
         )
     client = interactive_client(account=account)
     try:
@@ -371,9 +377,9 @@ def club_update(*, club: Club, name: str | None = None) -> Club:
     if name is not None:
         name = name.strip()
         if not name:
-            raise ValidationError({"name": "The club needs a name."})
+            raise ValidationError({"name": _("The club needs a name.")})
         if len(name) > 200:
-            raise ValidationError({"name": "Keep the name to 200 characters."})
+            raise ValidationError({"name": _("Keep the name to 200 characters.")})
         club.name = name
         club.save(update_fields=["name", "updated_at"])
     return club
@@ -381,11 +387,15 @@ def club_update(*, club: Club, name: str | None = None) -> Club:
 
 @transaction.atomic
 def club_delete(*, club: Club) -> None:
-    """Delete the club with its courts and history, and its beat schedule."""
-    config = MonitoringConfig.objects.filter(club=club).first()
-    if config is not None and config.periodic_task_id is not None:
-        PeriodicTask.objects.filter(pk=config.periodic_task_id).delete()
-    club.delete()
+    """Delete the club with its courts and history, and its beat schedule. The history goes
+    with set-based DELETEs (`delete_dependents`): a club with a year of changes is gone in
+    seconds, where Django's collector took minutes."""
+    with transaction.atomic():
+        config = MonitoringConfig.objects.filter(club=club).first()
+        if config is not None and config.periodic_task_id is not None:
+            PeriodicTask.objects.filter(pk=config.periodic_task_id).delete()
+        delete_dependents(Club.objects.filter(pk=club.pk))
+        club.delete()
 
 
 # ------------------------------------------------------------------------------ monitoring
@@ -439,34 +449,36 @@ def monitoring_validate(
     errors: dict[str, str] = {}
     minimum = int(settings.MONITORING_MIN_FREQUENCY_MINUTES)
     if monitoring.frequency_minutes < minimum:
-        errors["frequency_minutes"] = f"Poll at most every {minimum} minutes (Playtomic's limits)."
+        errors["frequency_minutes"] = _(
+            "Poll at most every %(minimum)s minutes (Playtomic's limits)."
+        ) % {"minimum": minimum}
     elif monitoring.frequency_minutes > 24 * 60:
-        errors["frequency_minutes"] = "Poll at least once a day (1440 minutes)."
+        errors["frequency_minutes"] = _("Poll at least once a day (1440 minutes).")
     if monitoring.start_time_local >= monitoring.end_time_local:
-        errors["end_time_local"] = "The window must end after it starts (same day, club time)."
+        errors["end_time_local"] = _("The window must end after it starts (same day, club time).")
     horizon = min(club_horizon_days(club=club), MAX_DAYS_AHEAD)
     days_ahead = monitoring.days_ahead
     if days_ahead < 0:
-        errors["days_ahead"] = "Days ahead cannot be negative."
+        errors["days_ahead"] = _("Days ahead cannot be negative.")
     elif days_ahead > horizon:
-        errors["days_ahead"] = (
-            f"This club takes bookings {horizon} days ahead at most; "
-            f"choose between 0 and {horizon}."
-        )
+        errors["days_ahead"] = _(
+            "This club takes bookings %(horizon)s days ahead at most; "
+            "choose between 0 and %(horizon)s."
+        ) % {"horizon": horizon}
     offered = club_sports(club=club)
     if not sports:
-        errors["sports"] = "Choose at least one sport."
+        errors["sports"] = _("Choose at least one sport.")
     else:
         unknown = [s for s in sports if s not in offered]
         if unknown:
-            errors["sports"] = (
-                f"This club does not offer {', '.join(unknown)}; it offers "
-                f"{', '.join(offered) or 'no sport yet (re-import it)'}."
-            )
+            errors["sports"] = _("This club does not offer %(unknown)s; it offers %(offered)s.") % {
+                "unknown": ", ".join(unknown),
+                "offered": ", ".join(offered) or _("no sport yet (re-import it)"),
+            }
     account = monitoring.account
     if account is not None:
         if account.status == PlaytomicAccount.Status.FAILED:
-            errors["account"] = "This Playtomic account cannot log in; fix it first."
+            errors["account"] = _("This Playtomic account cannot log in; fix it first.")
         elif (
             user is not None
             and account.owner_id != getattr(user, "pk", None)
@@ -474,7 +486,7 @@ def monitoring_validate(
         ):
             # A member's login is theirs to book with; staff may only read with their own
             # accounts or other staff members' (the shared monitoring pool).
-            errors["account"] = (
+            errors["account"] = _(
                 "You can only monitor with your own Playtomic account or a staff member's."
             )
     if errors:
@@ -549,7 +561,10 @@ def monitoring_configure(
         ZoneInfo(club.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(
-            {"club": f"The club's time zone {club.timezone!r} is unknown; re-import it."}
+            {
+                "club": _("The club's time zone %(zone)r is unknown; re-import it.")
+                % {"zone": club.timezone}
+            }
         ) from exc
     monitoring = monitoring_validate(
         club=club, monitoring=monitoring or MonitoringSettings(), user=user

@@ -10,11 +10,15 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clubs import services
 from clubs.forms import MonitoringConfigForm
 from clubs.models import Club, MonitoringConfig
+from clubs.monitoring_draft import monitoring_draft_keep
 
 
 @staff_member_required
@@ -25,21 +29,21 @@ def club_monitoring(request: HttpRequest, club_id: int) -> HttpResponse:
     data = request.POST.copy()
     data["club"] = str(club.pk)
     form = MonitoringConfigForm(data, instance=config)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(
-                request,
-                f"{label}: {' '.join(map(str, errors))}" if label else " ".join(map(str, errors)),
+    errors: dict[str, list[str]] | None = None
+    if form.is_valid():
+        try:
+            services.monitoring_configure(
+                club=club, monitoring=form.monitoring(), user=request.user
             )
-        return redirect("club", club_id=club.pk)
-    try:
-        services.monitoring_configure(club=club, monitoring=form.monitoring(), user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Monitoring saved.")
-    return redirect("club", club_id=club.pk)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(request, _("Monitoring saved."))
+            return redirect("club", club_id=club.pk)
+    # The club page shows the form again as typed, each error beside its field.
+    monitoring_draft_keep(session=request.session, club=club, data=data, errors=errors)
+    messages.error(request, _("Monitoring not saved: see the form below."))
+    return redirect(reverse("club", kwargs={"club_id": club.pk}) + "#monitoring")
 
 
 @staff_member_required
@@ -54,7 +58,16 @@ def club_add(request: HttpRequest) -> HttpResponse:
         except services.PlaytomicUnavailable as exc:
             messages.error(request, exc.message)
             return redirect("clubs:add")
-        messages.success(request, f"{club.name} imported with {club.courts.count()} courts.")
+        courts = club.courts.count()
+        messages.success(
+            request,
+            ngettext(
+                "%(club)s imported with %(courts)s court.",
+                "%(club)s imported with %(courts)s courts.",
+                courts,
+            )
+            % {"club": club.name, "courts": courts},
+        )
         return redirect("club", club_id=club.pk)
     query = (request.GET.get("q") or "").strip()
     results: list[Any] = []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,6 +29,7 @@ from groups.api_examples import (
 from groups.models import Group, Invite, LentAccount, Membership
 from groups.views import join_link
 from playtomic_monitor.api import MAX_DB_ID
+from playtomic_monitor.authentication import signed_in_user
 from playtomic_monitor.openapi import FIELD_MESSAGES, not_found, response_example
 
 
@@ -133,11 +133,6 @@ class LendInput(serializers.Serializer[Any]):
     )
 
 
-def _caller(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _group(request: Request, group_id: int) -> Group:
     return get_object_or_404(selectors.groups_for(request.user), pk=group_id)
 
@@ -177,7 +172,9 @@ class GroupListApi(generics.ListCreateAPIView[Group]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = GroupInput(data=request.data)
         data.is_valid(raise_exception=True)
-        group = services.group_create(name=data.validated_data["name"], created_by=_caller(request))
+        group = services.group_create(
+            name=data.validated_data["name"], created_by=signed_in_user(request)
+        )
         made = self.get_queryset().get(pk=group.pk)
         return Response(GroupOutput(made).data, status=status.HTTP_201_CREATED)
 
@@ -237,7 +234,7 @@ class InviteListApi(generics.ListCreateAPIView[Invite]):
         data.is_valid(raise_exception=True)
         invite, secret = services.invite_create(
             group=group,
-            actor=_caller(request),
+            actor=signed_in_user(request),
             max_uses=data.validated_data["max_uses"],
             days=data.validated_data["days"],
         )
@@ -262,7 +259,7 @@ class InviteRevokeApi(APIView):
     def post(self, request: Request, group_id: int, invite_id: int) -> Response:
         group = _admin_group(request, group_id)
         invite = get_object_or_404(selectors.invites_of(group), pk=invite_id)
-        services.invite_revoke(invite=invite, actor=_caller(request))
+        services.invite_revoke(invite=invite, actor=signed_in_user(request))
         return Response(InviteOutput(invite).data)
 
 
@@ -291,7 +288,7 @@ class LentAccountListApi(generics.ListCreateAPIView[LentAccount]):
         account = accounts_for(request.user).filter(pk=data.validated_data["account"]).first()
         if account is None:
             raise exceptions.ValidationError({"account": [_("Unknown account.")]})
-        loan = services.account_lend(account=account, group=group, user=_caller(request))
+        loan = services.account_lend(account=account, group=group, user=signed_in_user(request))
         made = selectors.lent_accounts(group).get(pk=loan.pk)
         return Response(LentAccountOutput(made).data, status=status.HTTP_201_CREATED)
 
@@ -310,5 +307,5 @@ class LentAccountDetailApi(APIView):
     def delete(self, request: Request, group_id: int, loan_id: int) -> Response:
         group = _group(request, group_id)
         loan = get_object_or_404(selectors.lent_accounts(group), pk=loan_id)
-        services.account_withdraw(loan=loan, user=_caller(request))
+        services.account_withdraw(loan=loan, user=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,16 +23,12 @@ from groups import selectors, services
 from groups.forms import GroupForm, InviteForm, LendForm, RoleForm, SignUpForm
 from groups.models import Group, Membership
 from playtomic_monitor.api import SignUpThrottle
+from playtomic_monitor.authentication import signed_in_user
 
 # The secret of a link just made, kept in the session until the group page shows it once.
 NEW_LINK_SESSION_KEY = "groups:new-link:{group_id}"
 # Signing up logs the new person in directly, past django-axes' backend (no password to check).
 SIGN_UP_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _group_for(request: HttpRequest, pk: int) -> Group:
@@ -62,7 +59,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.group_create(name=form.cleaned_data["name"], created_by=_user(request))
+            group = services.group_create(
+                name=form.cleaned_data["name"], created_by=signed_in_user(request)
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -91,8 +90,13 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "new_link": request.session.pop(NEW_LINK_SESSION_KEY.format(group_id=group.pk), None),
         "invite_form": InviteForm(),
         "lent": selectors.lent_accounts(group),
-        "lend_form": LendForm(user=_user(request), group=group),
+        "lend_form": LendForm(user=signed_in_user(request), group=group),
         "roles": Membership.Role,
+        # What higher apps show of the group (its upcoming games), wired in settings.
+        "sections": [
+            import_string(path)(request=request, group=group)
+            for path in settings.GROUP_PAGE_SECTIONS
+        ],
     }
     return render(request, "groups/group_detail.html", context)
 
@@ -108,7 +112,7 @@ def invite_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         secret = services.invite_create(
             group=group,
-            actor=_user(request),
+            actor=signed_in_user(request),
             max_uses=form.max_uses(),
             days=form.cleaned_data["days"],
         )[1]
@@ -124,7 +128,7 @@ def invite_create(request: HttpRequest, pk: int) -> HttpResponse:
 def invite_revoke(request: HttpRequest, pk: int, invite_pk: int) -> HttpResponse:
     group = _group_for(request, pk)
     invite = get_object_or_404(selectors.invites_of(group), pk=invite_pk)
-    if services.invite_revoke(invite=invite, actor=_user(request)):
+    if services.invite_revoke(invite=invite, actor=signed_in_user(request)):
         messages.success(request, _("Link %(prefix)s… withdrawn.") % {"prefix": invite.prefix})
     return redirect("groups:detail", pk=group.pk)
 
@@ -143,7 +147,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     group = _group_for(request, pk)
     membership = _membership_in(group, membership_pk)
     try:
-        services.membership_remove(membership=membership, actor=_user(request))
+        services.membership_remove(membership=membership, actor=signed_in_user(request))
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -163,7 +167,7 @@ def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
         return redirect("groups:detail", pk=group.pk)
     try:
         services.membership_set_role(
-            membership=membership, actor=_user(request), role=form.cleaned_data["role"]
+            membership=membership, actor=signed_in_user(request), role=form.cleaned_data["role"]
         )
     except ValidationError as exc:
         _refused(request, exc)
@@ -185,7 +189,7 @@ def member_make_owner(request: HttpRequest, pk: int, membership_pk: int) -> Http
     group = _group_for(request, pk)
     membership = _membership_in(group, membership_pk)
     try:
-        services.group_transfer_ownership(group=group, actor=_user(request), to=membership)
+        services.group_transfer_ownership(group=group, actor=signed_in_user(request), to=membership)
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -201,7 +205,7 @@ def member_make_owner(request: HttpRequest, pk: int, membership_pk: int) -> Http
 def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_for(request, pk)
     try:
-        services.membership_leave(group=group, user=_user(request))
+        services.membership_leave(group=group, user=signed_in_user(request))
     except ValidationError as exc:
         _refused(request, exc)
         return redirect("groups:detail", pk=group.pk)
@@ -213,13 +217,13 @@ def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_lend(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_for(request, pk)
-    form = LendForm(request.POST, user=_user(request), group=group)
+    form = LendForm(request.POST, user=signed_in_user(request), group=group)
     if not form.is_valid():
         messages.error(request, _("Choose one of your own accounts."))
         return redirect("groups:detail", pk=group.pk)
     account = form.accounts[form.cleaned_data["account"]]
     try:
-        services.account_lend(account=account, group=group, user=_user(request))
+        services.account_lend(account=account, group=group, user=signed_in_user(request))
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -234,7 +238,7 @@ def account_lend(request: HttpRequest, pk: int) -> HttpResponse:
 def account_withdraw(request: HttpRequest, pk: int, loan_pk: int) -> HttpResponse:
     group = _group_for(request, pk)
     loan = get_object_or_404(selectors.lent_accounts(group), pk=loan_pk)
-    services.account_withdraw(loan=loan, user=_user(request))
+    services.account_withdraw(loan=loan, user=signed_in_user(request))
     messages.success(request, _("%(account)s is withdrawn.") % {"account": str(loan.account)})
     return redirect("groups:detail", pk=group.pk)
 
@@ -278,7 +282,7 @@ def _join_signed_in(
     if request.method != "POST":
         return render(request, "groups/join.html", context)
     try:
-        services.invite_accept(secret=token, user=_user(request))
+        services.invite_accept(secret=token, user=signed_in_user(request))
     except ValidationError as exc:
         return render(request, "groups/join.html", {"refusal": " ".join(exc.messages)}, status=410)
     messages.success(request, _("Welcome to %(group)s.") % {"group": group.name})

@@ -1,22 +1,9 @@
 """Framework-free access to the Playtomic consumer API: the client, its typed results and its
 errors. The simulator lives in `playtomic.sandbox`. Nothing here imports Django."""
 
+from playtomic import errors
 from playtomic.client import CLIENT_VERSION, DEFAULT_BASE_URL, PlaytomicClient
-from playtomic.errors import (
-    BadRequest,
-    Blocked,
-    ConnectionFailed,
-    Forbidden,
-    NotFound,
-    PlaytomicError,
-    RateLimited,
-    SchemaError,
-    ServerError,
-    SlotUnavailable,
-    Timeout,
-    Unauthorized,
-    WindowTooLarge,
-)
+from playtomic.errors import *  # noqa: F403 (every error, as errors.__all__ lists them)
 from playtomic.timewindows import local_day_utc_windows
 from playtomic.types import (
     Address,
@@ -51,33 +38,20 @@ __version__ = CLIENT_VERSION
 __all__ = [
     "DEFAULT_BASE_URL",
     "Address",
-    "BadRequest",
-    "Blocked",
     "ClockEstimate",
-    "ConnectionFailed",
     "Court",
     "CourtAvailability",
     "DayHours",
-    "Forbidden",
     "Match",
     "MatchPlayer",
     "Money",
-    "NotFound",
     "OpeningHours",
     "PaymentIntent",
     "PaymentMethod",
     "PlaytomicClient",
-    "PlaytomicError",
-    "RateLimited",
-    "SchemaError",
-    "ServerError",
     "Slot",
-    "SlotUnavailable",
     "Tenant",
-    "Timeout",
     "Tokens",
-    "Unauthorized",
-    "WindowTooLarge",
     "__version__",
     "local_day_utc_windows",
     "parse_availability",
@@ -92,3 +66,4 @@ __all__ = [
     "parse_tenants",
     "parse_tokens",
 ]
+__all__ += errors.__all__

@@ -14,8 +14,9 @@ class HeartbeatAdmin(admin.ModelAdmin[Heartbeat]):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    """Lists and revokes tokens. They are made with `manage.py create_api_token`, the only
-    place their secret is ever shown; the admin holds nothing but a digest."""
+    """Lists and revokes tokens. They are made on the member's API tokens page or with
+    `manage.py create_api_token`, the only places their secret is ever shown; the admin holds
+    nothing but a digest."""
 
     list_display = (
         "name",

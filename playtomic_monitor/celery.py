@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
@@ -24,29 +25,50 @@ app.conf.beat_schedule = {
     }
     for queue in ("poll", "booking", "notify")
 }
+
+
+def _beat(
+    name: str, task: str, schedule: float | crontab, queue: str, expires: float | None = None
+) -> None:
+    """A beat entry: `task` on `queue` every `schedule`; a message no worker took within
+    `expires` seconds is dropped (the next one is on its way)."""
+    options: dict[str, Any] = {"queue": queue}
+    if expires is not None:
+        options["expires"] = expires
+    app.conf.beat_schedule[name] = {"task": task, "schedule": schedule, "options": options}
+
+
 # Club metadata (opening hours, courts, booking horizon) changes rarely: refresh it nightly.
-app.conf.beat_schedule["clubs-refresh-metadata"] = {
-    "task": "clubs.tasks.refresh_all_clubs_metadata",
-    "schedule": crontab(hour=4, minute=17),
-    "options": {"queue": "poll"},
-}
+_beat(
+    "clubs-refresh-metadata",
+    "clubs.tasks.refresh_all_clubs_metadata",
+    crontab(hour=4, minute=17),
+    "poll",
+)
 # The outbox sweep: re-send availability events a broker or worker failure left behind.
-app.conf.beat_schedule["availability-relay-events"] = {
-    "task": "availability.tasks.relay_events",
-    "schedule": 60.0,
-    "options": {"queue": "poll", "expires": 55},
-}
+_beat("availability-relay-events", "availability.tasks.relay_events", 60.0, "poll", expires=55)
 # The settle sweep: fail the poll runs of dead workers (leases run out), re-send or fail
 # manual fetches nobody claimed. /health/'s stuck check counts on it running every minute.
-app.conf.beat_schedule["availability-settle-poll-runs"] = {
-    "task": "availability.tasks.settle_poll_runs",
-    "schedule": 60.0,
-    "options": {"queue": "poll", "expires": 55},
-}
+_beat(
+    "availability-settle-poll-runs", "availability.tasks.settle_poll_runs", 60.0, "poll", expires=55
+)
 # Summaries of closed days (analytics): built here once a club's day closes, never by a poll.
-app.conf.beat_schedule["availability-summarize-closed-days"] = {
-    "task": "availability.tasks.summarize_closed_days",
-    "schedule": crontab(minute="7,22,37,52"),
-    "options": {"queue": "poll", "expires": 600},
-}
+_beat(
+    "availability-summarize-closed-days",
+    "availability.tasks.summarize_closed_days",
+    crontab(minute="7,22,37,52"),
+    "poll",
+    expires=600,
+)
+# Monitoring failing or stale: each club's watchers are told once per episode.
+_beat(
+    "notifications-monitoring-trouble",
+    "notifications.tasks.notify_monitoring_trouble",
+    60.0,
+    "notify",
+    expires=55,
+)
+# The notify sweep: retries after their backoff, held-back summaries, dead workers' leases.
+# Every 10 s so the shortest backoff (10 s) is kept roughly.
+_beat("notifications-sweep", "notifications.tasks.sweep_deliveries", 10.0, "notify", expires=9)
 app.autodiscover_tasks()

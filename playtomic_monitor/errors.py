@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from django.utils.translation import gettext as _
+
 from playtomic.errors import CircuitOpen, PlaytomicError, RateLimited, RateLimitWait
 
 # When nothing better is known, try again after this many seconds.
@@ -50,16 +52,18 @@ class PlaytomicUnavailable(ServiceUnavailable):
     def __init__(self, error: PlaytomicError) -> None:
         busy = isinstance(error, RateLimitWait | RateLimited)
         seconds = _whole_seconds(error.retry_after)
+        figures = {"seconds": seconds, "kind": error.kind, "message": error.message}
         if isinstance(error, RateLimitWait):
-            message = f"Too many requests to Playtomic right now; try again in {seconds} s."
+            message = _("Too many requests to Playtomic right now; try again in %(seconds)s s.")
         elif isinstance(error, RateLimited):
-            message = f"Playtomic asked us to slow down; try again in {seconds} s."
+            message = _("Playtomic asked us to slow down; try again in %(seconds)s s.")
         elif isinstance(error, CircuitOpen):
-            message = (
-                f"Playtomic has been failing, so calls to it are paused; try again in {seconds} s."
+            message = _(
+                "Playtomic has been failing, so calls to it are paused; try again in %(seconds)s s."
             )
         else:
-            message = f"Playtomic did not answer as expected ({error.kind}): {error.message}"
+            message = _("Playtomic did not answer as expected (%(kind)s): %(message)s")
+        message %= figures
         super().__init__(
             message, status_code=429 if busy else 503, retry_after=seconds, kind=error.kind
         )

@@ -3,9 +3,18 @@ answers every API shares (shaped by playtomic_monitor.api.exception_handler)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+
+# What a schema decorator decorates (a view, a viewset class).
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
 # Every refused input, whether a serializer or a service refused it.
 FIELD_MESSAGES = OpenApiResponse(
@@ -44,3 +53,26 @@ def response_example(
 def not_found(description: str) -> OpenApiResponse:
     """A 404: {"detail": "<message>"}."""
     return OpenApiResponse(description=f'{description}: {{"detail": "<message>"}}')
+
+
+def model_viewset_schema(
+    *,
+    request: Any,
+    response: Any,
+    listed: OpenApiExample,
+    one: OpenApiExample,
+    created: OpenApiExample,
+    updated: OpenApiExample,
+    patched: OpenApiExample,
+) -> Callable[[Decorated], Decorated]:
+    """The schema of a model viewset whose writes take `request` and answer `response`
+    (201 on create), with one example answer per action."""
+    return extend_schema_view(
+        list=extend_schema(examples=[listed]),
+        retrieve=extend_schema(examples=[one]),
+        create=extend_schema(request=request, responses={201: response}, examples=[created]),
+        update=extend_schema(request=request, responses={200: response}, examples=[updated]),
+        partial_update=extend_schema(
+            request=request, responses={200: response}, examples=[patched]
+        ),
+    )

@@ -262,12 +262,8 @@ class HostGuard:
 def poll_guard() -> HostGuard:
     """A guard for monitoring reads, configured from settings (tests raise the rate). Make one
     per client: it owns the probe permit it takes."""
-    return HostGuard(
-        name="poll",
-        rate_per_second=settings.PLAYTOMIC_RATE_PER_SECOND,
-        max_wait_seconds=settings.PLAYTOMIC_RATE_MAX_WAIT_SECONDS,
-        threshold=settings.PLAYTOMIC_BREAKER_THRESHOLD,
-        reset_seconds=settings.PLAYTOMIC_BREAKER_RESET_SECONDS,
+    return _guard(
+        "poll", settings.PLAYTOMIC_RATE_PER_SECOND, settings.PLAYTOMIC_RATE_MAX_WAIT_SECONDS
     )
 
 
@@ -277,10 +273,19 @@ def interactive_guard() -> HostGuard:
     pollers' budget nor queues behind it, and a wait of a second or two at most, so a request
     is refused at once (`RateLimitWait`, shown as a 429) instead of holding a web worker. Its
     breaker is its own too, with the poll guard's threshold and pause. Make one per client."""
+    return _guard(
+        "interactive",
+        settings.PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND,
+        settings.PLAYTOMIC_INTERACTIVE_MAX_WAIT_SECONDS,
+    )
+
+
+def _guard(name: str, rate_per_second: float, max_wait_seconds: float) -> HostGuard:
+    """A guard with a budget of its own and a breaker with the shared threshold and pause."""
     return HostGuard(
-        name="interactive",
-        rate_per_second=settings.PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND,
-        max_wait_seconds=settings.PLAYTOMIC_INTERACTIVE_MAX_WAIT_SECONDS,
+        name=name,
+        rate_per_second=rate_per_second,
+        max_wait_seconds=max_wait_seconds,
         threshold=settings.PLAYTOMIC_BREAKER_THRESHOLD,
         reset_seconds=settings.PLAYTOMIC_BREAKER_RESET_SECONDS,
     )

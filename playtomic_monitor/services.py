@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from playtomic_monitor.models import ApiToken
 
@@ -32,9 +33,9 @@ def api_token_create(
     exists outside the caller's hands."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name saying what it is for."})
+        raise ValidationError({"name": _("Give the token a name saying what it is for.")})
     if days < 1:
-        raise ValidationError({"days": "A token must live at least one day."})
+        raise ValidationError({"days": _("A token must live at least one day.")})
     secret = TOKEN_MARK + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

@@ -8,6 +8,7 @@ refuses to start unless the production secrets are given.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,10 @@ from typing import Any, NoReturn
 import django_stubs_ext
 import environ
 from cryptography.fernet import Fernet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
+from playtomic_monitor.demo_run import demo_env_read
 
 # Lets admin and querysets be written with generic parameters at run time (ModelAdmin[Club]).
 django_stubs_ext.monkeypatch()
@@ -23,6 +28,8 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# What the process was given, before .env adds its defaults (see PLAYTOMIC_BASE_URL).
+_PROCESS_ENVIRONMENT = frozenset(os.environ)
 env_file = BASE_DIR / ".env"
 if env_file.exists():
     environ.Env.read_env(env_file)
@@ -109,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the one chosen with the switcher (a cookie), else the browser's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,8 +140,10 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "playtomic_monitor.context_processors.demo_history",
             ],
         },
     },
@@ -220,12 +231,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "playtomic_monitor.authentication.client_address"
 # No start-up banner in the output of every manage.py command; failures are still logged.
 AXES_VERBOSE = False
-AXES_COOLOFF_MESSAGE = (
-    "Too many failed logins for this username from your address. "
-    f"Try again in {LOGIN_LOCKOUT_MINUTES} minutes."
+# Lazy: settings load before translations; the refusal is worded in the reader's language.
+AXES_COOLOFF_MESSAGE = format_lazy(
+    gettext_lazy(
+        "Too many failed logins for this username from your address. "
+        "Try again in {minutes} minutes."
+    ),
+    minutes=LOGIN_LOCKOUT_MINUTES,
 )
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages a page can be read in (docs/i18n.md); the browser's Accept-Language picks one,
+# the switcher in the footer overrides it. Dates and numbers follow the language's formats.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our named date formats per language (LOCAL_DATETIME_FORMAT, ...; playtomic_monitor/localtime.py).
+FORMAT_MODULE_PATH = ["playtomic_monitor.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -324,6 +345,9 @@ if not REDIS_URL:
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # How often an idle worker looks into the queue folder (kombu's default is 1 s): a
+        # free-court alert crosses the broker twice (event -> alert, notification -> send).
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.1),
     }
 else:
     # Redis hands a message fetched but not acknowledged for this many seconds to another
@@ -395,6 +419,12 @@ POLL_QUEUE_WAIT_SECONDS = env.int("POLL_QUEUE_WAIT_SECONDS", default=300)
 
 # --- Playtomic ------------------------------------------------------------------------------
 PLAYTOMIC_BASE_URL = env.str("PLAYTOMIC_BASE_URL", default="https://api.app.playtomic.io")
+# While `make demo` runs on this VAR_DIR, every process (a `manage.py` command from a second
+# shell too) talks to its sandbox: its VAR_DIR/demo.env wins over .env, not over a variable the
+# process was started with (playtomic_monitor/demo_run.py).
+_DEMO = demo_env_read(VAR_DIR)
+if "PLAYTOMIC_BASE_URL" in _DEMO and "PLAYTOMIC_BASE_URL" not in _PROCESS_ENVIRONMENT:
+    PLAYTOMIC_BASE_URL = _DEMO["PLAYTOMIC_BASE_URL"]
 PLAYTOMIC_USER_AGENT = env.str(
     "PLAYTOMIC_USER_AGENT", default="playtomic-monitor/0.1 (+https://github.com/playtomic-monitor)"
 )
@@ -441,11 +471,51 @@ AVAILABILITY_EVENT_CONSUMERS: dict[str, dict[str, Any]] = {
         "queue": "booking",
         "kinds": ["slot_freed"],
     },
+    # Free-court alerts for members' subscriptions (notifications/sources/alerts.py).
+    "notifications.alerts": {
+        "task": "notifications.tasks.alert_subscribers",
+        "queue": "notify",
+        "kinds": ["slot_freed", "slots_released"],
+    },
 }
+# Called (dotted paths, with attempt_id=) inside the transaction that records an attempt's
+# outcome (booked, failed, missed): booking tells higher apps without naming them.
+BOOKING_OUTCOME_HOOKS = ["notifications.sources.booking.attempt_outcome_notify"]
+# Called (with account_id=, at=) when a Playtomic account's login starts failing.
+ACCOUNT_LOGIN_FAILED_HOOKS = ["notifications.sources.accounts.account_login_failed_notify"]
 # /health/ checks of higher apps (name -> dotted path of a function returning {"ok": ...}).
 HEALTH_CHECKS = {"monitoring": "availability.health.monitoring_health"}
+# What a group's page shows from higher apps: functions (request=, group=) -> HTML.
+GROUP_PAGE_SECTIONS = ["booking.views.group_games_section"]
 # The task a club's beat entry runs (clubs owns the schedule, availability the poll).
 MONITORING_POLL_TASK = "availability.tasks.poll_club_scheduled"
+
+# --- Notifications (docs/notifications.md) --------------------------------------------------
+# A notify worker holds a delivery it is sending for this long; past it the sweep judges the
+# worker dead and settles the delivery as unclear (resent only where the receiver can drop a
+# repeat by its id). Longer than a send can take (NOTIFY_SEND_TIMEOUT_SECONDS) plus margin.
+NOTIFY_SEND_TIMEOUT_SECONDS = env.float("NOTIFY_SEND_TIMEOUT_SECONDS", default=10.0)
+NOTIFY_LEASE_SECONDS = env.float("NOTIFY_LEASE_SECONDS", default=60.0)
+if NOTIFY_LEASE_SECONDS < 2 * NOTIFY_SEND_TIMEOUT_SECONDS:
+    _refuse("NOTIFY_LEASE_SECONDS must be at least twice NOTIFY_SEND_TIMEOUT_SECONDS.")
+# A delivery still pending this long after it was handed to the broker is handed over again
+# by the sweep (its message was lost with a dead worker, or the broker lost it).
+NOTIFY_RELAY_GRACE_SECONDS = env.float("NOTIFY_RELAY_GRACE_SECONDS", default=30.0)
+# Waits before each retry of a temporary failure; after the last, the delivery has failed.
+NOTIFY_RETRY_BACKOFF_SECONDS = [10, 60, 300, 1800]
+# A club's watchers are told when its monitoring has had no successful poll for this long
+# (while polls were due), or when this many polls in a row failed.
+NOTIFY_MONITORING_STALE_MINUTES = env.int("NOTIFY_MONITORING_STALE_MINUTES", default=60)
+NOTIFY_MONITORING_FAILING_POLLS = env.int("NOTIFY_MONITORING_FAILING_POLLS", default=3)
+# The Telegram Bot API (tests point it at a local server).
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")
+# Web Push: VAPID keys (base64url, as `vapid --applicationServerKey` prints them, and the
+# private key as PEM or base64url DER). Unset with DEBUG on, a pair is generated once into
+# var/vapid-private.pem; with DEBUG off and none set, Web Push channels cannot be added.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:playtomic-monitor@localhost")
+VAPID_KEY_FILE = VAR_DIR / "vapid-private.pem" if DEBUG else None
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -463,3 +533,10 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="playtomic-monitor@localhost")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

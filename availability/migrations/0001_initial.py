@@ -4,79 +4,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AvailabilityEvent',
+            name="AvailabilityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('slot_freed', 'Taken cell became free'), ('slots_released', 'Cells newly released')], max_length=20)),
-                ('local_date', models.DateField()),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("slot_freed", "Taken cell became free"), ("slots_released", "Cells newly released")], max_length=20)),
+                ("local_date", models.DateField()),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
             ],
-            options={
-                'ordering': ['-created_at'],
-            },
+            options={"ordering": ["-created_at"]},
         ),
         migrations.CreateModel(
-            name='PollRun',
+            name="PollRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('schedule', 'Schedule'), ('manual', 'Manual'), ('demo', 'Demo backfill')], default='schedule', max_length=10)),
-                ('started_at', models.DateTimeField(db_index=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('days', models.JSONField(blank=True, default=list)),
-                ('days_ok', models.JSONField(blank=True, default=list)),
-                ('requests_made', models.PositiveIntegerField(default=0)),
-                ('cells_seen', models.PositiveIntegerField(default=0)),
-                ('changes_written', models.PositiveIntegerField(default=0)),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('running', 'Running'), ('ok', 'OK'), ('partial', 'Partial'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='running', max_length=10)),
-                ('error_kind', models.CharField(blank=True, max_length=40)),
-                ('error_message', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "trigger",
+                    models.CharField(choices=[("schedule", "Schedule"), ("manual", "Manual"), ("demo", "Demo backfill")], default="schedule", max_length=10),
+                ),
+                ("started_at", models.DateTimeField(db_index=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("days", models.JSONField(blank=True, default=list)),
+                ("days_ok", models.JSONField(blank=True, default=list)),
+                ("requests_made", models.PositiveIntegerField(default=0)),
+                ("cells_seen", models.PositiveIntegerField(default=0)),
+                ("changes_written", models.PositiveIntegerField(default=0)),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("running", "Running"), ("ok", "OK"), ("partial", "Partial"), ("failed", "Failed"), ("skipped", "Skipped")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("error_kind", models.CharField(blank=True, max_length=40)),
+                ("error_message", models.TextField(blank=True)),
             ],
-            options={
-                'ordering': ['-started_at'],
-            },
+            options={"ordering": ["-started_at"]},
         ),
         migrations.CreateModel(
-            name='SlotChange',
+            name="SlotChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('local_date', models.DateField()),
-                ('kind', models.CharField(choices=[('first_seen', 'First seen'), ('taken', 'Free -> taken'), ('freed', 'Taken -> free'), ('released', 'Released'), ('withdrawn', 'Became not released')], max_length=12)),
-                ('old_state', models.CharField(blank=True, choices=[('free', 'Free'), ('taken', 'Taken'), ('not_released', 'Not released')], max_length=12)),
-                ('new_state', models.CharField(choices=[('free', 'Free'), ('taken', 'Taken'), ('not_released', 'Not released')], max_length=12)),
-                ('observed_at', models.DateTimeField()),
-                ('lead_minutes', models.IntegerField()),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField()),
+                ("local_date", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_seen", "First seen"),
+                            ("taken", "Free -> taken"),
+                            ("freed", "Taken -> free"),
+                            ("released", "Released"),
+                            ("withdrawn", "Became not released"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("old_state", models.CharField(blank=True, choices=[("free", "Free"), ("taken", "Taken"), ("not_released", "Not released")], max_length=12)),
+                ("new_state", models.CharField(choices=[("free", "Free"), ("taken", "Taken"), ("not_released", "Not released")], max_length=12)),
+                ("observed_at", models.DateTimeField()),
+                ("lead_minutes", models.IntegerField()),
+                ("price", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
             ],
-            options={
-                'ordering': ['-observed_at'],
-            },
+            options={"ordering": ["-observed_at"]},
         ),
         migrations.CreateModel(
-            name='SlotState',
+            name="SlotState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('local_date', models.DateField()),
-                ('state', models.CharField(choices=[('free', 'Free'), ('taken', 'Taken'), ('not_released', 'Not released')], max_length=12)),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('first_seen_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField()),
-                ('observed_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField()),
+                ("local_date", models.DateField()),
+                ("state", models.CharField(choices=[("free", "Free"), ("taken", "Taken"), ("not_released", "Not released")], max_length=12)),
+                ("price", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                ("first_seen_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField()),
+                ("observed_at", models.DateTimeField()),
             ],
         ),
     ]

@@ -5,81 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-        ('availability', '0001_initial'),
-        ('clubs', '0001_initial'),
-    ]
+    dependencies = [("availability", "0001_initial"), ("clubs", "0001_initial")]
 
     operations = [
         migrations.AddField(
-            model_name='availabilityevent',
-            name='club',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability_events', to='clubs.club'),
+            model_name="availabilityevent",
+            name="club",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="availability_events", to="clubs.club"),
         ),
         migrations.AddField(
-            model_name='availabilityevent',
-            name='court',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='availability_events', to='clubs.court'),
+            model_name="availabilityevent",
+            name="court",
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="availability_events", to="clubs.court"),
         ),
         migrations.AddField(
-            model_name='pollrun',
-            name='club',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='poll_runs', to='clubs.club'),
+            model_name="pollrun", name="club", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="poll_runs", to="clubs.club")
         ),
         migrations.AddField(
-            model_name='availabilityevent',
-            name='poll_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='availability.pollrun'),
+            model_name="availabilityevent",
+            name="poll_run",
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="events", to="availability.pollrun"),
         ),
         migrations.AddField(
-            model_name='slotchange',
-            name='club',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slot_changes', to='clubs.club'),
+            model_name="slotchange",
+            name="club",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="slot_changes", to="clubs.club"),
         ),
         migrations.AddField(
-            model_name='slotchange',
-            name='court',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slot_changes', to='clubs.court'),
+            model_name="slotchange",
+            name="court",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="slot_changes", to="clubs.court"),
         ),
         migrations.AddField(
-            model_name='slotchange',
-            name='poll_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='changes', to='availability.pollrun'),
+            model_name="slotchange",
+            name="poll_run",
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="changes", to="availability.pollrun"),
         ),
         migrations.AddField(
-            model_name='slotstate',
-            name='court',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slot_states', to='clubs.court'),
+            model_name="slotstate",
+            name="court",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="slot_states", to="clubs.court"),
         ),
+        migrations.AddIndex(model_name="pollrun", index=models.Index(fields=["club", "-started_at"], name="pollrun_club_started")),
         migrations.AddIndex(
-            model_name='pollrun',
-            index=models.Index(fields=['club', '-started_at'], name='pollrun_club_started'),
+            model_name="availabilityevent",
+            index=models.Index(condition=models.Q(("processed_at__isnull", True)), fields=["created_at"], name="availevent_unprocessed"),
         ),
-        migrations.AddIndex(
-            model_name='availabilityevent',
-            index=models.Index(condition=models.Q(('processed_at__isnull', True)), fields=['created_at'], name='availevent_unprocessed'),
-        ),
-        migrations.AddIndex(
-            model_name='slotchange',
-            index=models.Index(fields=['court', 'start', 'observed_at'], name='slotchange_cell_time'),
-        ),
-        migrations.AddIndex(
-            model_name='slotchange',
-            index=models.Index(fields=['club', 'local_date'], name='slotchange_club_day'),
-        ),
-        migrations.AddIndex(
-            model_name='slotchange',
-            index=models.Index(fields=['club', 'observed_at'], name='slotchange_club_observed'),
-        ),
-        migrations.AddIndex(
-            model_name='slotstate',
-            index=models.Index(fields=['local_date', 'court'], name='slotstate_day_court'),
-        ),
-        migrations.AddConstraint(
-            model_name='slotstate',
-            constraint=models.UniqueConstraint(fields=('court', 'start'), name='slotstate_unique_cell'),
-        ),
+        migrations.AddIndex(model_name="slotchange", index=models.Index(fields=["court", "start", "observed_at"], name="slotchange_cell_time")),
+        migrations.AddIndex(model_name="slotchange", index=models.Index(fields=["club", "local_date"], name="slotchange_club_day")),
+        migrations.AddIndex(model_name="slotchange", index=models.Index(fields=["club", "observed_at"], name="slotchange_club_observed")),
+        migrations.AddIndex(model_name="slotstate", index=models.Index(fields=["local_date", "court"], name="slotstate_day_court")),
+        migrations.AddConstraint(model_name="slotstate", constraint=models.UniqueConstraint(fields=("court", "start"), name="slotstate_unique_cell")),
     ]

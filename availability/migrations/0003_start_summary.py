@@ -5,42 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("availability", "0002_initial"),
-        ("clubs", "0001_initial"),
-    ]
+    dependencies = [("availability", "0002_initial"), ("clubs", "0001_initial")]
 
     operations = [
         migrations.CreateModel(
             name="SummaryMark",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("through", models.DateField()),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "club",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="summary_mark",
-                        to="clubs.club",
-                    ),
-                ),
+                ("club", models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name="summary_mark", to="clubs.club")),
             ],
         ),
         migrations.CreateModel(
             name="StartSummary",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("sport_id", models.CharField(blank=True, max_length=40)),
                 ("start", models.DateTimeField()),
                 ("local_date", models.DateField()),
@@ -51,18 +31,9 @@ class Migration(migrations.Migration):
                 ("not_released", models.PositiveIntegerField(default=0)),
                 ("last_change", models.DateTimeField(blank=True, null=True)),
                 ("price_count", models.PositiveIntegerField(default=0)),
-                (
-                    "price_sum",
-                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
-                ),
-                (
-                    "price_min",
-                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
-                ),
-                (
-                    "price_max",
-                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
-                ),
+                ("price_sum", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("price_min", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ("price_max", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
                 ("changes", models.PositiveIntegerField(default=0)),
                 ("taken_0", models.PositiveIntegerField(default=0)),
                 ("known_0", models.PositiveIntegerField(default=0)),
@@ -88,24 +59,11 @@ class Migration(migrations.Migration):
                 ("known_14400", models.PositiveIntegerField(default=0)),
                 ("taken_20160", models.PositiveIntegerField(default=0)),
                 ("known_20160", models.PositiveIntegerField(default=0)),
-                (
-                    "club",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="start_summaries",
-                        to="clubs.club",
-                    ),
-                ),
+                ("club", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="start_summaries", to="clubs.club")),
             ],
             options={
-                "indexes": [
-                    models.Index(fields=["club", "local_date"], name="startsummary_club_day")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("club", "sport_id", "start"), name="startsummary_unique_start"
-                    )
-                ],
+                "indexes": [models.Index(fields=["club", "local_date"], name="startsummary_club_day")],
+                "constraints": [models.UniqueConstraint(fields=("club", "sport_id", "start"), name="startsummary_unique_start")],
             },
         ),
     ]

@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Aggregate, Count, DecimalField, Max, Min, Q, Sum
+from django.db.models import Aggregate, Count, DecimalField, Max, Min, Sum
 from django.db.models.functions import ExtractHour
 
-from availability.models import CellState, SlotChange
+from availability.counts import booking_counts
 from availability.selectors.common import DateRange, ratio, states_on, transitions
 from availability.selectors.history import history_rows, start_summaries
 from clubs.models import Club
@@ -50,14 +50,7 @@ def cancellation_rate(
             transitions(club, sport_id)
             .filter(local_date__range=days)
             .values_list("local_date")
-            .annotate(
-                booked=Count(
-                    "id",
-                    filter=Q(kind=SlotChange.Kind.TAKEN)
-                    | Q(kind=SlotChange.Kind.FIRST_SEEN, new_state=CellState.TAKEN),
-                ),
-                cancelled=Count("id", filter=Q(kind=SlotChange.Kind.FREED)),
-            )
+            .annotate(**booking_counts())
             .order_by()
         )
         for day, booked, cancelled in rows:

@@ -4,7 +4,7 @@ today so far, per day, per weekday and hour, per court and per club."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
+from availability.counts import state_counts
 from availability.models import CellState
 from availability.selectors.common import (
     OBSERVED,
@@ -61,17 +62,20 @@ class Utilization(_Shares):
     free: int
     expected: int | None = None
     not_released: int = 0
+    # Seen for too little of it to have a figure (see DAY_MIN_SEEN_SHARE); counts still add up.
+    partial: bool = False
+
+    @property
+    def utilization(self) -> float | None:
+        return None if self.partial else super().utilization
 
 
-def _state_counts(*, not_released: bool = True) -> dict[str, Count]:
-    """Cells taken, free and (unless told not to) not released, counted from SlotState."""
-    counts = {
-        "taken": Count("id", filter=Q(state=CellState.TAKEN)),
-        "free": Count("id", filter=Q(state=CellState.FREE)),
-    }
-    if not_released:
-        counts["not_released"] = Count("id", filter=Q(state=CellState.NOT_RELEASED))
-    return counts
+# A day seen for less than this share of its open cells, on the courts seen that day, has no
+# daily utilization: a first poll late in a day (a club added at 22:00, the demo's first
+# replayed poll) sees only its last cells, often the ones too close to closing for any slot,
+# which read as taken and would draw the day 100% booked. Its cells still count in totals, the
+# heatmap and the per-court figures.
+DAY_MIN_SEEN_SHARE = 0.5
 
 
 # --- Today ----------------------------------------------------------------------------------
@@ -161,16 +165,26 @@ def utilization_daily(
 ) -> list[DayUtilization]:
     """One entry per local date in the range, days without observations included (empty)."""
 
+    courts_seen: dict[date, int] = defaultdict(int)
+
     def summarized(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
         # The per-court rows: a few per day, where StartSummary has one per start.
-        return _added_up(court_day_rows(club, sport_id, days), by=1)
+        rows = court_day_rows(club, sport_id, days)
+        for _, day, *counts in rows:
+            courts_seen[day] += any(counts)
+        return _added_up(rows, by=1)
 
     def recent(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
         rows = states_on(club, sport_id, days).values_list("local_date")
-        return rows.annotate(**_state_counts()).order_by()
+        counted = rows.annotate(**state_counts(), courts=Count("court", distinct=True))
+        result = []
+        for day, taken, free, not_released, courts in counted.order_by():
+            courts_seen[day] = courts
+            result.append((day, taken, free, not_released))
+        return result
 
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
-    return daily_from_rows(club, date_from, date_to, sport_id, rows)
+    return daily_from_rows(club, date_from, date_to, sport_id, rows, courts_seen=courts_seen)
 
 
 def daily_from_rows(
@@ -179,8 +193,12 @@ def daily_from_rows(
     date_to: date,
     sport_id: str | None,
     rows: Iterable[tuple[date, int, int, int]],
+    *,
+    courts_seen: Mapping[date, int] | None = None,
 ) -> list[DayUtilization]:
-    """One entry per local date from (date, taken, free, not released) rows."""
+    """One entry per local date from (date, taken, free, not released) rows. With
+    `courts_seen` (the courts with cells seen each day) a day seen for less than
+    DAY_MIN_SEEN_SHARE of their open cells is `partial`: no utilization."""
     by_day = {day: (taken, free, not_released) for day, taken, free, not_released in rows}
     courts = len(club_courts(club=club, sport_id=sport_id))
     known = bool(club.opening_hours)
@@ -190,9 +208,14 @@ def daily_from_rows(
     for day, open_cells in zip(days, cells, strict=True):
         taken, free, not_released = by_day.get(day, (0, 0, 0))
         expected = courts * open_cells if known else None
-        result.append(
-            DayUtilization(local_date=day, figures=Utilization(taken, free, expected, not_released))
+        seen = taken + free + not_released
+        partial = (
+            courts_seen is not None
+            and known
+            and seen < DAY_MIN_SEEN_SHARE * open_cells * courts_seen.get(day, 0)
         )
+        figures = Utilization(taken, free, expected, not_released, partial=partial)
+        result.append(DayUtilization(local_date=day, figures=figures))
     return result
 
 
@@ -229,7 +252,7 @@ def utilization_per_court(
 
     def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
         rows = states_on(club, sport_id, days).values_list("court_id")
-        return rows.annotate(**_state_counts()).order_by()
+        return rows.annotate(**state_counts()).order_by()
 
     by_court: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
@@ -298,7 +321,7 @@ def utilization_heatmap(
             )
             .values_list("wd", "hr")
         )
-        return rows.annotate(**_state_counts(not_released=False)).order_by()
+        return rows.annotate(**state_counts(not_released=False)).order_by()
 
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -175,10 +176,10 @@ def ingest_day(
                         _StateUpdate(state_id, cell.state, cell.price, cell.currency, False)
                     )
 
-        bulk_insert(SlotState, _STATE_COLUMNS, new_states)
+        bulk_insert(SlotState, STATE_COLUMNS, new_states)
         _update_states(updates, observed_at)
         _mark_observed(local_date, list(observed), observed_at)
-        result.changes_written = bulk_insert(SlotChange, _CHANGE_COLUMNS, changes)
+        result.changes_written = bulk_insert(SlotChange, CHANGE_COLUMNS, changes)
 
         events = _events(
             club=club,
@@ -202,7 +203,7 @@ def ingest_day(
 # whole rest of an ingest (docs/monitoring.md, "Ingest cost").
 _TABLE = SlotState._meta.db_table
 # Column order of the rows ingest appends (availability.bulk: no model instances).
-_STATE_COLUMNS = (
+STATE_COLUMNS = (
     "court_id",
     "start",
     "local_date",
@@ -213,7 +214,7 @@ _STATE_COLUMNS = (
     "changed_at",
     "observed_at",
 )
-_CHANGE_COLUMNS = (
+CHANGE_COLUMNS = (
     "club_id",
     "court_id",
     "poll_run_id",
@@ -337,19 +338,19 @@ def _events(
     prices = {
         (court_id, cell.start): cell for court_id, cells in observed.items() for cell in cells
     }
+    # What every event of this club-day and poll shares.
+    event = partial(
+        AvailabilityEvent, club=club, poll_run=poll_run, replay=replay, local_date=local_date
+    )
     for court_id, starts in sorted(freed.items()):
         for first, end in _runs(starts):
             run = [s for s in sorted(starts) if first <= s < end]
             rates = [prices[(court_id, s)].price for s in run]
             offered = [r for r in rates if r is not None]
             events.append(
-                AvailabilityEvent(
-                    club=club,
+                event(
                     court_id=court_id,
-                    poll_run=poll_run,
-                    replay=replay,
                     kind=AvailabilityEvent.Kind.SLOT_FREED,
-                    local_date=local_date,
                     start=first,
                     end=end,
                     payload={
@@ -370,13 +371,9 @@ def _events(
             if prices[(court_id, s)].state == CellState.FREE
         )
         events.append(
-            AvailabilityEvent(
-                club=club,
+            event(
                 court=None,
-                poll_run=poll_run,
-                replay=replay,
                 kind=AvailabilityEvent.Kind.SLOTS_RELEASED,
-                local_date=local_date,
                 start=min(all_starts),
                 end=max(all_starts) + CELL,
                 payload={
@@ -384,7 +381,30 @@ def _events(
                     "free": free,
                     "courts": {str(k): len(v) for k, v in sorted(released.items())},
                     "observed_at": observed_at.isoformat(),
+                    "free_runs": _free_runs(released, prices),
                 },
             )
         )
     return events
+
+
+def _free_runs(
+    released: dict[int, list[datetime]], cells: dict[tuple[int, datetime], Cell]
+) -> list[dict[str, Any]]:
+    """The released cells that are free, as contiguous runs per court with their cheapest
+    hourly rate: what an alert about newly released slots can offer."""
+    runs: list[dict[str, Any]] = []
+    for court_id, starts in sorted(released.items()):
+        free = [s for s in starts if cells[(court_id, s)].state == CellState.FREE]
+        for first, end in _runs(free):
+            rates = [cells[(court_id, s)].price for s in free if first <= s < end]
+            offered = [r for r in rates if r is not None]
+            runs.append(
+                {
+                    "court": court_id,
+                    "start": first.isoformat(),
+                    "end": end.isoformat(),
+                    "min_hourly_price": str(min(offered)) if offered else None,
+                }
+            )
+    return runs

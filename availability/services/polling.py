@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.client import account_client
 from accounts.models import PlaytomicAccount
@@ -166,7 +167,9 @@ def _days_ahead_to_poll(
         return config.days_ahead if config is not None else 7
     horizon = min(club_horizon_days(club=club), MAX_DAYS_AHEAD)
     if not 0 <= days_ahead <= horizon:
-        raise ValidationError({"days_ahead": f"Choose between 0 and {horizon} days ahead."})
+        raise ValidationError(
+            {"days_ahead": _("Choose between 0 and %(horizon)s days ahead.") % {"horizon": horizon}}
+        )
     return days_ahead
 
 

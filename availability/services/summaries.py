@@ -15,6 +15,7 @@ from django.db.models import Count, DecimalField, Max, Min, Q, Sum
 from django.utils import timezone
 
 from availability.bulk import bulk_insert
+from availability.counts import booking_counts, state_counts
 from availability.models import (
     LEADS,
     TOTAL_FIELDS,
@@ -97,9 +98,7 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
             SlotState.objects.filter(court_id__in=court_ids, local_date__range=days)
             .values("start", "local_date")
             .annotate(
-                taken=Count("id", filter=Q(state=CellState.TAKEN)),
-                free=Count("id", filter=Q(state=CellState.FREE)),
-                not_released=Count("id", filter=Q(state=CellState.NOT_RELEASED)),
+                **state_counts(),
                 last_change=Max(
                     "changed_at", filter=Q(state__in=[CellState.FREE, CellState.TAKEN])
                 ),
@@ -129,14 +128,7 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
         bookings = (
             SlotChange.objects.filter(club=club, court_id__in=court_ids, local_date__range=days)
             .values_list("start", "local_date")
-            .annotate(
-                bookings=Count(
-                    "id",
-                    filter=Q(kind=SlotChange.Kind.TAKEN)
-                    | Q(kind=SlotChange.Kind.FIRST_SEEN, new_state=CellState.TAKEN),
-                ),
-                cancellations=Count("id", filter=Q(kind=SlotChange.Kind.FREED)),
-            )
+            .annotate(**booking_counts())
             .filter(Q(bookings__gt=0) | Q(cancellations__gt=0))
             .order_by()
         )
@@ -149,11 +141,7 @@ def summary_build(*, club: Club, date_from: date, date_to: date) -> int:
         per_court = (
             SlotState.objects.filter(court_id__in=court_ids, local_date__range=days)
             .values_list("court_id", "local_date")
-            .annotate(
-                taken=Count("id", filter=Q(state=CellState.TAKEN)),
-                free=Count("id", filter=Q(state=CellState.FREE)),
-                not_released=Count("id", filter=Q(state=CellState.NOT_RELEASED)),
-            )
+            .annotate(**state_counts())
             .order_by()
         )
         court_rows += [(club.pk, *counts) for counts in per_court]

@@ -4,7 +4,7 @@ queued for the poll workers; the page shows its progress (views/poll_progress.py
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -14,9 +14,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from availability import charts, selectors
@@ -30,17 +33,64 @@ from availability.views.params import (
     time_param,
 )
 from availability.views.poll_progress import poll_progress, poll_watched
-from clubs.forms import MonitoringConfigForm
 from clubs.models import Club, MonitoringConfig
+from clubs.monitoring_draft import monitoring_form_for_page
 from clubs.selectors import club_sports
+from playtomic_monitor.localtime import local_date, short_date
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# ISO weekday - 1 -> its name in the active language ("Monday", "lunes"), from Django's catalog.
+WEEKDAY_NAMES = tuple(WEEKDAYS[day] for day in range(7))
+WEEKDAY_LABELS = tuple(WEEKDAYS_ABBR[day] for day in range(7))
 # Fill-curve lines worth comparing at a glance.
-FILL_SERIES: tuple[tuple[str, tuple[int, ...] | None, tuple[int, ...] | None], ...] = (
-    ("All cells", None, None),
-    ("Weekday evenings 18\u201322h", (1, 2, 3, 4, 5), (18, 19, 20, 21)),
-    ("Weekend mornings 8\u201313h", (6, 7), (8, 9, 10, 11, 12)),
+FILL_SERIES: tuple[tuple[Any, tuple[int, ...] | None, tuple[int, ...] | None], ...] = (
+    (gettext_lazy("All cells"), None, None),
+    # The dash is written as itself: gettext's extraction does not read "\u2013".
+    (gettext_lazy("Weekday evenings 18–22h"), (1, 2, 3, 4, 5), (18, 19, 20, 21)),  # noqa: RUF001
+    (gettext_lazy("Weekend mornings 8–13h"), (6, 7), (8, 9, 10, 11, 12)),  # noqa: RUF001
 )
+
+
+# A grid cell's state as its tooltip and the legend name it.
+CELL_STATE_LABELS = {
+    "free": gettext_lazy("free"),
+    "taken": gettext_lazy("taken"),
+    "not_released": gettext_lazy("not released"),
+    "closed": gettext_lazy("closed"),
+    "unknown": gettext_lazy("not observed"),
+}
+
+# Where the court grid opens once the day's slots have all started (or on a past day).
+EVENING = "18:00"
+
+
+def _grid_focus(grid: selectors.Grid, local_now: datetime) -> int | None:
+    """The column the court grid opens at (scrolled to on a phone): the current club-local
+    hour, or the evening on a past day, once today's last slot has started, or when the grid
+    ends before the current hour."""
+    if not grid.local_times:
+        return None
+    hour = f"{local_now.hour:02d}:00"
+    today = local_now.date()
+    if grid.local_date < today or (grid.local_date == today and local_now >= grid.starts[-1]):
+        hour = EVENING
+    for wanted in (hour, EVENING):
+        for index, label in enumerate(grid.local_times):
+            if label >= wanted:
+                return index
+    return len(grid.local_times) - 1
+
+
+def _day_url(request: HttpRequest, day: date) -> str:
+    """This page for another day, with the other filters kept, at the court grid."""
+    query = request.GET.copy()
+    query["date"] = day.isoformat()
+    query.pop("poll", None)
+    return f"?{query.urlencode()}#grid"
+
+
+def _lead_axis(minutes: int) -> str:
+    """A lead time on a chart's axis: "start", "2h", "3d"."""
+    return _("start") if minutes == 0 else selectors.lead_label(minutes)
 
 
 def _lead_text(minutes: int | None) -> str:
@@ -60,16 +110,22 @@ def _heat_rows(heat: selectors.Heatmap, hours: list[int]) -> list[dict[str, Any]
             c = heat.cell(weekday, hour)
             share = c.utilization if c else None
             tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
-                f"{charts.percent(share)} of {c.observed} cells taken" if c else "no data"
+                _("%(share)s of %(observed)s cells taken")
+                % {"share": charts.percent(share), "observed": c.observed}
+                if c
+                else _("no data")
             )
             if c and c.coverage is not None:
-                tip += f" ({charts.percent(c.coverage)} of {c.expected} open cells observed)"
+                tip += " " + _("(%(coverage)s of %(expected)s open cells observed)") % {
+                    "coverage": charts.percent(c.coverage),
+                    "expected": c.expected,
+                }
             color = charts.share_color(share)
             cells.append({"share": share, "color": color, "tip": tip})
             html.append((color, tip, "" if share is None else str(round(share * 100))))
         rows.append(
             {
-                "label": selectors.WEEKDAY_LABELS[weekday - 1],
+                "label": WEEKDAY_LABELS[weekday - 1],
                 "cells": cells,
                 "cells_html": format_html_join(
                     "", '<td style="background: {}" title="{}">{}</td>', html
@@ -84,9 +140,10 @@ def _grid_cells_html(club: Club, row: selectors.GridRow, local_times: list[str])
     is hundreds of cells and the template engine took a fifth of the page's time on them)."""
 
     prices: dict[Any, str] = {}  # a few distinct prices, each localized once
+    states = {state: str(label) for state, label in CELL_STATE_LABELS.items()}
 
     def title(state: str, price: Any, local_time: str) -> str:
-        text = f"{row.court.name} {local_time}: {state.replace('_', '')}"
+        text = f"{row.court.name} {local_time}: {states.get(state, state)}"
         if price and state == "free":
             if price not in prices:
                 prices[price] = formats.localize(price)
@@ -114,14 +171,15 @@ def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[
             lead = c.median_lead_minutes if c else None
             share = None if lead is None else lead / longest
             tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
-                f"sold out {_lead_text(lead)} ahead (median), {c.sold_out} of {c.slots} times"
+                _("sold out %(lead)s ahead (median), %(sold_out)s of %(slots)s times")
+                % {"lead": _lead_text(lead), "sold_out": c.sold_out, "slots": c.slots}
                 if c and lead is not None
-                else "rarely sells out"
+                else _("rarely sells out")
             )
             row.append({"text": _lead_text(lead), "color": charts.share_color(share), "tip": tip})
         rows.append(
             {
-                "label": selectors.WEEKDAY_LABELS[weekday - 1],
+                "label": WEEKDAY_LABELS[weekday - 1],
                 "cells": row,
                 "cells_html": format_html_join(
                     "",
@@ -163,7 +221,7 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
     for name, weekdays, wanted_hours in FILL_SERIES:
         points = selectors.fill_curve_from_counts(counts, weekdays=weekdays, hours=wanted_hours)
         by_lead = {p.lead_minutes: p.share_taken for p in points}
-        fill_series.append(charts.Series(name, [by_lead[lead] for lead in leads]))
+        fill_series.append(charts.Series(str(name), [by_lead[lead] for lead in leads]))
     sellout = selectors.sellout_lead_times(club=club, **span)
     cancellations = selectors.cancellation_rate(club=club, **span)
     prices = selectors.prices_by_hour(club=club, **span)
@@ -187,6 +245,9 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
         "sport": sport or "",
         "errors": errors,
         "grid": grid,
+        "grid_focus": _grid_focus(grid, timezone.now().astimezone(club.zone)),
+        "previous_day_url": _day_url(request, day - timedelta(days=1)),
+        "next_day_url": _day_url(request, day + timedelta(days=1)),
         "grid_rows": [
             {
                 "court": row.court,
@@ -200,11 +261,11 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
         "daily_chart": charts.bar_chart(
             [
                 charts.Bar(
-                    f"{d.local_date:%d %b}", d.figures.utilization, f"{d.local_date:%a %d %b}"
+                    short_date(d.local_date), d.figures.utilization, local_date(d.local_date)
                 )
                 for d in daily
             ],
-            title="Daily utilization",
+            title=_("Daily utilization"),
         ),
         "hours": hours,
         "heat_rows": _heat_rows(heat, hours),
@@ -219,8 +280,8 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
         ],
         "fill_chart": charts.line_chart(
             fill_series,
-            [selectors.lead_label(lead) for lead in leads],
-            title="Share of cells already taken, by time before start",
+            [_lead_axis(lead) for lead in leads],
+            title=_("Share of cells already taken, by time before start"),
         ),
         "sellout_rows": _sellout_rows(sellout, hours),
         "cancellations": cancellations,
@@ -229,21 +290,25 @@ def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
                 charts.Range(f"{p.hour:02d}", float(p.minimum), float(p.average), float(p.maximum))
                 for p in prices
             ],
-            title="Prices offered by hour",
+            title=_("Prices offered by hour"),
             unit=f" {club.currency}" if club.currency else "",
         ),
         "has_prices": bool(prices),
         "chance_chart": charts.line_chart(
-            [charts.Series("Chance a court is still free", [p.chance for p in reversed(chance)])],
-            [p.label for p in reversed(chance)],
-            title="Chance a court is still free",
+            [
+                charts.Series(
+                    _("Chance a court is still free"), [p.chance for p in reversed(chance)]
+                )
+            ],
+            [_lead_axis(p.lead_minutes) for p in reversed(chance)],
+            title=_("Chance a court is still free"),
         ),
         "chance_weekday": chance_weekday,
         "chance_time": chance_time,
         "chance_dates": max((p.dates_known for p in chance), default=0),
         "weekday_names": list(enumerate(WEEKDAY_NAMES, start=1)),
         "config": config,
-        "form": MonitoringConfigForm(instance=config, initial={"club": club.pk})
+        "form": monitoring_form_for_page(session=request.session, club=club, config=config)
         if request.user.is_staff
         else None,
         "runs": selectors.poll_runs(club=club)[:8],

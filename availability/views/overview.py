@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from availability import charts, selectors
 from availability.views.params import date_range, sport_param
 from clubs.models import Club
+from playtomic_monitor.localtime import short_date
 
 
 @login_required
@@ -21,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "status": s,
             "trend": charts.sparkline(
-                [d.figures.utilization for d in s.trend], title=f"{s.club.name}: last 14 days"
+                [d.figures.utilization for d in s.trend],
+                title=_("%(club)s: last 14 days") % {"club": s.club.name},
             ),
             "so_far_pct": round((s.today.so_far.utilization or 0) * 100),
             "whole_day_pct": round((s.today.whole_day.utilization or 0) * 100),
@@ -67,8 +70,8 @@ def compare(request: HttpRequest) -> HttpResponse:
     days = [d.local_date for d in summary[0].daily] if summary else []
     daily_chart = charts.line_chart(
         [charts.Series(s.club.name, _weekly([d.figures for d in s.daily])) for s in summary],
-        [f"{d:%d %b}" for d in days[::7]],
-        title="Weekly utilization per club",
+        [short_date(d) for d in days[::7]],
+        title=_("Weekly utilization per club"),
     )
     context = {
         "all_clubs": all_clubs,

@@ -7,6 +7,7 @@ import re
 from datetime import date, time
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from availability.dateranges import DateError, DateRangeError, parse_date
 from availability.dateranges import date_range as resolve_range
@@ -63,6 +64,6 @@ def sport_param(request: HttpRequest, errors: list[str]) -> str | None:
     if not raw:
         return None
     if not SPORT.fullmatch(raw):
-        errors.append("That is not a sport; showing every sport.")
+        errors.append(_("That is not a sport; showing every sport."))
         return None
     return raw

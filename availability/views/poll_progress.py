@@ -11,6 +11,8 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -42,21 +44,34 @@ def poll_watched(*, club: Club, raw_id: str | None) -> PollRun | None:
 
 def _summary(run: PollRun) -> str:
     asked, stored = len(run.days), len(run.days_ok)
-    days = f"{stored} of {asked} day{'s' if asked != 1 else ''}"
-    seen = f"{run.cells_seen} cells seen, {run.changes_written} changes"
+    figures = {
+        "asked": asked,
+        "days": ngettext("%(stored)s of %(asked)s day", "%(stored)s of %(asked)s days", asked)
+        % {"stored": stored, "asked": asked},
+        "seen": _("%(cells)s cells seen, %(changes)s changes")
+        % {"cells": run.cells_seen, "changes": run.changes_written},
+        "kind": run.error_kind or _("error"),
+    }
     match run.outcome:
         case PollRun.Outcome.QUEUED:
-            return f"Waiting for a poll worker to fetch {asked} day{'s' if asked != 1 else ''}."
+            return (
+                ngettext(
+                    "Waiting for a poll worker to fetch %(asked)s day.",
+                    "Waiting for a poll worker to fetch %(asked)s days.",
+                    asked,
+                )
+                % figures
+            )
         case PollRun.Outcome.RUNNING:
-            return f"Fetching: {days} stored, {seen} so far."
+            return _("Fetching: %(days)s stored, %(seen)s so far.") % figures
         case PollRun.Outcome.OK:
-            return f"Done: {days} stored, {seen}."
+            return _("Done: %(days)s stored, %(seen)s.") % figures
         case PollRun.Outcome.PARTIAL:
-            return f"Done with errors: {days} stored, {seen}."
+            return _("Done with errors: %(days)s stored, %(seen)s.") % figures
         case PollRun.Outcome.SKIPPED:
-            return "Skipped: another poll of this club was still running."
+            return _("Skipped: another poll of this club was still running.")
         case _:
-            return f"Failed ({run.error_kind or 'error'}): {days} stored."
+            return _("Failed (%(kind)s): %(days)s stored.") % figures
 
 
 def poll_progress(run: PollRun) -> dict[str, Any]:
@@ -64,12 +79,14 @@ def poll_progress(run: PollRun) -> dict[str, Any]:
     asked = len(run.days)
     return {
         "id": run.pk,
-        "title": "Manual fetch" if run.trigger == PollRun.Trigger.MANUAL else "Poll",
+        "title": _("Manual fetch") if run.trigger == PollRun.Trigger.MANUAL else _("Poll"),
         "url": reverse("club-poll", args=[run.club_id, run.pk]),
         "outcome": run.outcome,
         "outcome_label": run.get_outcome_display(),
         "days": run.days,
         "days_ok": run.days_ok,
+        # "3/14 days", as the page writes it: the script shows this in the active language.
+        "count": _("%(done)s/%(asked)s days") % {"done": len(run.days_ok), "asked": asked},
         "percent": round(100 * len(run.days_ok) / asked) if asked else 0,
         "cells_seen": run.cells_seen,
         "changes_written": run.changes_written,

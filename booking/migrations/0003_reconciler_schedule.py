@@ -28,9 +28,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("booking", "0002_bookingattempt_attemptevent_bookingrule_and_more"),
-        ("django_celery_beat", "0019_alter_periodictasks_options"),
-    ]
+    dependencies = [("booking", "0002_bookingattempt_attemptevent_bookingrule_and_more"), ("django_celery_beat", "0019_alter_periodictasks_options")]
 
     operations = [migrations.RunPython(create, remove)]

@@ -19,30 +19,27 @@ def rename_race_task_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('booking', '0003_reconciler_schedule'),
-        ('clubs', '0002_account_moves_to_accounts_app'),
-        ('django_celery_beat', '0019_alter_periodictasks_options'),
+        ("accounts", "0001_initial"),
+        ("booking", "0003_reconciler_schedule"),
+        ("clubs", "0002_account_moves_to_accounts_app"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-        migrations.AlterField(
-            model_name='bookingattempt',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attempts', to='accounts.playtomicaccount'),
-        ),
-        migrations.AlterField(
-            model_name='bookingrule',
-            name='accounts',
-            field=models.ManyToManyField(related_name='booking_rules', to='accounts.playtomicaccount'),
-        ),
-        migrations.DeleteModel(
-            name='PlaytomicAccount',
-        ),
+                migrations.AlterField(
+                    model_name="bookingattempt",
+                    name="account",
+                    field=models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="attempts", to="accounts.playtomicaccount"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bookingrule", name="accounts", field=models.ManyToManyField(related_name="booking_rules", to="accounts.playtomicaccount")
+                ),
+                migrations.DeleteModel(name="PlaytomicAccount"),
             ],
             database_operations=[],
         ),

@@ -24,12 +24,6 @@ def rules_to_personal_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    dependencies = [("booking", "0006_rules_belong_to_groups"), ("groups", "0001_initial")]
 
-    dependencies = [
-        ('booking', '0006_rules_belong_to_groups'),
-        ('groups', '0001_initial'),
-    ]
-
-    operations = [
-        migrations.RunPython(rules_to_personal_groups, migrations.RunPython.noop),
-    ]
+    operations = [migrations.RunPython(rules_to_personal_groups, migrations.RunPython.noop)]

@@ -6,14 +6,33 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from booking import selectors
 from booking.models import AttemptEvent, BookingAttempt, BookingRule
 from booking.racer import Timeline, find_booking
+from booking.services.outcomes import attempt_outcome_announce
 from playtomic.client import PlaytomicClient
 from playtomic.types import Match as PlaytomicMatch
+
+
+def attempt_get_or_create(
+    *, rule: BookingRule, target_date: date, release_at: datetime, dry_run: bool, trigger: str
+) -> tuple[BookingAttempt, bool]:
+    """The attempt row for (rule, date) and whether it was made now, with this release (and
+    the rule's burst after it as the deadline) when it was."""
+    return BookingAttempt.objects.get_or_create(
+        rule=rule,
+        target_date=target_date,
+        defaults={
+            "release_at": release_at,
+            "deadline_at": release_at + timedelta(seconds=rule.burst_seconds),
+            "dry_run": dry_run,
+            "trigger": trigger,
+        },
+    )
 
 
 def attempt_prepare(
@@ -29,15 +48,8 @@ def attempt_prepare(
     sniping and manual runs can try again; the conditional UPDATE keeps that race-free."""
     deadline = release_at + timedelta(seconds=rule.burst_seconds)
     dry = rule.dry_run if dry_run is None else dry_run
-    attempt, created = BookingAttempt.objects.get_or_create(
-        rule=rule,
-        target_date=target_date,
-        defaults={
-            "release_at": release_at,
-            "deadline_at": deadline,
-            "dry_run": dry,
-            "trigger": trigger,
-        },
+    attempt, created = attempt_get_or_create(
+        rule=rule, target_date=target_date, release_at=release_at, dry_run=dry, trigger=trigger
     )
     if created:
         return attempt
@@ -88,10 +100,14 @@ def timeline_flush(attempt: BookingAttempt, timeline: Timeline) -> None:
 def attempt_finish(
     attempt: BookingAttempt, token: str, *, state: str, reason: str, **fields: Any
 ) -> bool:
-    """Conditional on still owning the claim, so a reconciler verdict is never overwritten."""
-    changed = BookingAttempt.objects.filter(
-        pk=attempt.pk, claim_token=token, state__in=BookingAttempt.IN_FLIGHT_STATES
-    ).update(state=state, reason=reason[:1000], finished_at=timezone.now(), **fields)
+    """Conditional on still owning the claim, so a reconciler verdict is never overwritten.
+    The outcome's hooks run in the same transaction as the update."""
+    with transaction.atomic():
+        changed = BookingAttempt.objects.filter(
+            pk=attempt.pk, claim_token=token, state__in=BookingAttempt.IN_FLIGHT_STATES
+        ).update(state=state, reason=reason[:1000], finished_at=timezone.now(), **fields)
+        if changed:
+            attempt_outcome_announce(attempt_id=attempt.pk, state=state)
     if changed:
         attempt.state = state
         attempt.reason = reason

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.client import account_client
@@ -33,6 +34,7 @@ from booking.models import BookingAttempt, BookingRule
 from booking.racer import Race, RaceResult, Timeline, plan_opening
 from booking.selectors import Candidate
 from booking.services.attempts import attempt_finish, rule_find_match, timeline_flush
+from booking.services.outcomes import attempt_outcome_announce
 from booking.services.sniping import snipe_earliest_start
 from clubs.models import Club
 from playtomic.client import PlaytomicClient
@@ -119,11 +121,17 @@ def _claim(attempt: BookingAttempt, rule: BookingRule) -> str | None:
         )
         return None
     if now > attempt.deadline_at:
-        BookingAttempt.objects.filter(pk=attempt.pk, state=BookingAttempt.State.SCHEDULED).update(
-            state=BookingAttempt.State.MISSED,
-            reason=f"armed too late ({(now - attempt.release_at).total_seconds():.1f} s after T)",
-            finished_at=now,
-        )
+        with transaction.atomic():
+            missed = BookingAttempt.objects.filter(
+                pk=attempt.pk, state=BookingAttempt.State.SCHEDULED
+            ).update(
+                state=BookingAttempt.State.MISSED,
+                reason=f"armed too late ({(now - attempt.release_at).total_seconds():.1f} s "
+                "after T)",
+                finished_at=now,
+            )
+            if missed:
+                attempt_outcome_announce(attempt_id=attempt.pk, state=BookingAttempt.State.MISSED)
         return None
     token = uuid.uuid4().hex
     claimed = BookingAttempt.objects.filter(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, PeriodicTask
@@ -15,6 +16,7 @@ from booking import conf
 from booking.models import BookingAttempt, BookingRule
 from booking.racer import Timeline
 from booking.services.attempts import rule_find_match, timeline_flush
+from booking.services.outcomes import attempt_outcome_announce
 from booking.services.schedule import rule_schedule_sync
 from playtomic.errors import PlaytomicError
 from playtomic.types import Match as PlaytomicMatch
@@ -28,13 +30,22 @@ def attempts_reconcile(*, now: datetime | None = None, grace: timedelta | None =
     grace = timedelta(seconds=conf.reconcile_grace_seconds()) if grace is None else grace
     resolved = 0
     cutoff = now - grace
-    resolved += BookingAttempt.objects.filter(
+    never_armed = BookingAttempt.objects.filter(
         state=BookingAttempt.State.SCHEDULED, deadline_at__lt=cutoff
-    ).update(
-        state=BookingAttempt.State.MISSED,
-        reason="never armed: no booking worker picked it up before the deadline",
-        finished_at=now,
-    )
+    ).values_list("pk", flat=True)
+    for attempt_id in list(never_armed):
+        # One row at a time: each outcome is announced in the transaction that records it.
+        with transaction.atomic():
+            missed = BookingAttempt.objects.filter(
+                pk=attempt_id, state=BookingAttempt.State.SCHEDULED
+            ).update(
+                state=BookingAttempt.State.MISSED,
+                reason="never armed: no booking worker picked it up before the deadline",
+                finished_at=now,
+            )
+            if missed:
+                attempt_outcome_announce(attempt_id=attempt_id, state=BookingAttempt.State.MISSED)
+        resolved += missed
     stuck = BookingAttempt.objects.filter(
         state__in=BookingAttempt.IN_FLIGHT_STATES, deadline_at__lt=cutoff
     ).select_related("rule", "rule__club", "account")
@@ -87,9 +98,12 @@ def _attempt_reconcile_one(attempt: BookingAttempt, now: datetime) -> int:
             "state": BookingAttempt.State.FAILED,
             "reason": "reconciled: the worker stopped mid-burst and no booking was made",
         }
-    changed = BookingAttempt.objects.filter(pk=attempt.pk, state=state, claim_token=token).update(
-        finished_at=now, **fields
-    )
+    with transaction.atomic():
+        changed = BookingAttempt.objects.filter(
+            pk=attempt.pk, state=state, claim_token=token
+        ).update(finished_at=now, **fields)
+        if changed:
+            attempt_outcome_announce(attempt_id=attempt.pk, state=str(fields["state"]))
     if changed:
         timeline.add("reconciled", str(fields["reason"]))
         timeline_flush(attempt, timeline)

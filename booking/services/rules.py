@@ -16,11 +16,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Manager
 from django.utils.translation import gettext as _
 
 from accounts.models import PlaytomicAccount
 from booking import selectors
-from booking.models import BookingRule, RuleFallbackClub, RulePlayer
+from booking.models import BookingRule
 from booking.services.schedule import rule_schedule_sync, rule_unschedule
 from clubs.models import Club, Court
 from groups.models import Group
@@ -168,7 +169,8 @@ def rule_validate(
             and rule.club.booking_ahead_limit_minutes is None
         ):
             errors["release_policy"] = _(
-                "This club publishes no booking_ahead_limit: use a fixed release time."
+                "This club does not say how far ahead it opens its courts: book at a set "
+                "time instead."
             )
     methods = rule.payment_methods
     if (
@@ -209,20 +211,11 @@ def rule_validate(
             "(or left empty)."
         ) % {"limit": MAX_PRICE}
     days_before = rule.release_days_before
-    if days_before is not None and (
-        not isinstance(days_before, int)
-        or isinstance(days_before, bool)
-        or not 0 <= days_before <= MAX_RELEASE_DAYS_BEFORE
-    ):
+    if days_before is not None and not _whole_number_up_to(days_before, MAX_RELEASE_DAYS_BEFORE):
         errors["release_days_before"] = _(
             "Release days before: a whole number from 0 to %(limit)d."
         ) % {"limit": MAX_RELEASE_DAYS_BEFORE}
-    notice = rule.snipe_min_notice_minutes
-    if (
-        not isinstance(notice, int)
-        or isinstance(notice, bool)
-        or not 0 <= notice <= MAX_SNIPE_NOTICE_MINUTES
-    ):
+    if not _whole_number_up_to(rule.snipe_min_notice_minutes, MAX_SNIPE_NOTICE_MINUTES):
         errors["snipe_min_notice_minutes"] = _(
             "The minimum notice is a whole number of minutes from 0 to %(limit)d."
         ) % {"limit": MAX_SNIPE_NOTICE_MINUTES}
@@ -323,14 +316,7 @@ def rule_save(
 def rule_set_players(*, rule: BookingRule, players: Sequence[AbstractBaseUser]) -> None:
     """Replace the members the rule names as playing with `players`, in that order
     (validated by the caller)."""
-    wanted = [player.pk for player in players]
-    if list(rule.player_links.values_list("user_id", flat=True)) == wanted:
-        return
-    rule.player_links.all().delete()
-    RulePlayer.objects.bulk_create(
-        RulePlayer(rule=rule, user_id=user_id, position=index)
-        for index, user_id in enumerate(wanted)
-    )
+    _ordered_links_replace(rule, rule.player_links, "user_id", [player.pk for player in players])
 
 
 def rule_groups_for(user: User) -> list[Group]:
@@ -343,13 +329,19 @@ def rule_groups_for(user: User) -> list[Group]:
 
 def rule_set_fallback_clubs(*, rule: BookingRule, clubs: Sequence[Club]) -> None:
     """Replace the rule's other clubs with `clubs`, in that order (validated by the caller)."""
-    wanted = [club.pk for club in clubs]
-    if list(rule.fallback_links.values_list("club_id", flat=True)) == wanted:
+    _ordered_links_replace(rule, rule.fallback_links, "club_id", [club.pk for club in clubs])
+
+
+def _ordered_links_replace(
+    rule: BookingRule, links: Manager[Any], key: str, wanted: list[int]
+) -> None:
+    """Make the rule's ordered links (rows with `key` and a position, behind its related
+    manager `links`) exactly `wanted`, in that order; no write when they already are."""
+    if list(links.values_list(key, flat=True)) == wanted:
         return
-    rule.fallback_links.all().delete()
-    RuleFallbackClub.objects.bulk_create(
-        RuleFallbackClub(rule=rule, club_id=club_id, position=index)
-        for index, club_id in enumerate(wanted)
+    links.all().delete()
+    links.model._default_manager.bulk_create(
+        links.model(rule=rule, position=index, **{key: pk}) for index, pk in enumerate(wanted)
     )
 
 
@@ -361,3 +353,8 @@ def rule_delete(*, rule: BookingRule, actor: User | None = None) -> None:
     with transaction.atomic():
         rule_unschedule(rule, reason="rule deleted")
         rule.delete()
+
+
+def _whole_number_up_to(value: object, limit: int) -> bool:
+    """An int (not a bool, which is one to Python) from 0 to `limit`."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit

@@ -12,6 +12,7 @@ from django_celery_beat.models import ClockedSchedule, PeriodicTask
 
 from booking import conf, selectors
 from booking.models import BookingAttempt, BookingRule
+from booking.services.attempts import attempt_get_or_create
 
 RACE_TASK = "booking.tasks.race_release"
 
@@ -99,15 +100,12 @@ def rule_schedule_sync(
             name__startswith=_task_prefix(rule), enabled=True, total_run_count=0
         ).exclude(name__in=keep).delete()
         deadline = release_at + timedelta(seconds=rule.burst_seconds)
-        attempt, created = BookingAttempt.objects.get_or_create(
+        attempt, created = attempt_get_or_create(
             rule=rule,
             target_date=target_date,
-            defaults={
-                "release_at": release_at,
-                "deadline_at": deadline,
-                "dry_run": rule.dry_run,
-                "trigger": BookingAttempt.Trigger.RELEASE,
-            },
+            release_at=release_at,
+            dry_run=rule.dry_run,
+            trigger=BookingAttempt.Trigger.RELEASE,
         )
         if not created and attempt.state == BookingAttempt.State.SCHEDULED:
             attempt.release_at = release_at

@@ -7,75 +7,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-        ('accounts', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("accounts", "0001_initial"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
 
     operations = [
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_groups', to=settings.AUTH_USER_MODEL)),
-                ('personal_for', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='personal_group', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="created_groups", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "personal_for",
+                    models.OneToOneField(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="personal_group", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+            ],
+            options={"verbose_name": "group", "verbose_name_plural": "groups", "ordering": ["name", "id"]},
+        ),
+        migrations.CreateModel(
+            name="Invite",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(max_length=12)),
+                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("max_uses", models.PositiveIntegerField(blank=True, null=True)),
+                ("uses", models.PositiveIntegerField(default=0)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="group_invites", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="invites", to="groups.group")),
+            ],
+            options={"verbose_name": "invite", "ordering": ["-created_at", "-id"]},
+        ),
+        migrations.CreateModel(
+            name="LentAccount",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("lent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("account", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="loans", to="accounts.playtomicaccount")),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="lent_accounts", to="groups.group")),
+                ("lent_by", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="lent_accounts", to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'verbose_name': 'group',
-                'verbose_name_plural': 'groups',
-                'ordering': ['name', 'id'],
+                "ordering": ["group", "lent_at", "id"],
+                "constraints": [models.UniqueConstraint(fields=("group", "account"), name="account_lent_once_per_group")],
             },
         ),
         migrations.CreateModel(
-            name='Invite',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=12)),
-                ('digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('max_uses', models.PositiveIntegerField(blank=True, null=True)),
-                ('uses', models.PositiveIntegerField(default=0)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='group_invites', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invites', to='groups.group')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(choices=[("owner", "Owner"), ("admin", "Admin"), ("member", "Member")], default="member", max_length=10)),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="groups.group")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="group_memberships", to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'verbose_name': 'invite',
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='LentAccount',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='loans', to='accounts.playtomicaccount')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lent_accounts', to='groups.group')),
-                ('lent_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lent_accounts', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['group', 'lent_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('group', 'account'), name='account_lent_once_per_group')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Membership',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('admin', 'Admin'), ('member', 'Member')], default='member', max_length=10)),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='groups.group')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_memberships', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['group', 'joined_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('group', 'user'), name='membership_unique_per_group'), models.UniqueConstraint(condition=models.Q(('role', 'owner')), fields=('group',), name='group_has_one_owner')],
+                "ordering": ["group", "joined_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "user"), name="membership_unique_per_group"),
+                    models.UniqueConstraint(condition=models.Q(("role", "owner")), fields=("group",), name="group_has_one_owner"),
+                ],
             },
         ),
     ]

@@ -23,7 +23,9 @@ from playtomic.sandbox.world import (
     RIVAL_LAG_SECONDS,
     Account,
     AccountOptions,
+    BookingLimits,
     RivalAttempt,
+    RivalDelays,
     World,
 )
 
@@ -273,28 +275,14 @@ class SandboxServer:
     def set_release(self, tenant_id: str, local_date: date, release_at: datetime) -> None:
         self.world.set_release(tenant_id, local_date, release_at)
 
-    def set_limits(
-        self,
-        tenant_id: str,
-        *,
-        max_active_bookings: int | None = None,
-        max_bookings_per_day: int | None = None,
-    ) -> None:
+    def set_limits(self, tenant_id: str, **limits: Unpack[BookingLimits]) -> None:
         """As POST /_sandbox/limits: the club's per-account booking limits."""
-        self.world.set_limits(
-            tenant_id,
-            max_active_bookings=max_active_bookings,
-            max_bookings_per_day=max_bookings_per_day,
-        )
+        self.world.set_limits(tenant_id, **limits)
 
     def add_rivals(
-        self,
-        slots: Sequence[dict[str, Any]],
-        *,
-        delay_ms_min: float = 50,
-        delay_ms_max: float = 500,
+        self, slots: Sequence[dict[str, Any]], **delays: Unpack[RivalDelays]
     ) -> list[RivalAttempt]:
-        return self.world.add_rivals(slots, delay_ms_min=delay_ms_min, delay_ms_max=delay_ms_max)
+        return self.world.add_rivals(slots, **delays)
 
     def state(self) -> dict[str, Any]:
         return self.world.state()

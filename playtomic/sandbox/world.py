@@ -76,6 +76,20 @@ class AccountOptions(TypedDict, total=False):
     saved_card: bool  # default True
 
 
+class RivalDelays(TypedDict, total=False):
+    """When rivals without a `delay_ms` of their own try after the release (ms, uniform)."""
+
+    delay_ms_min: float  # default 50
+    delay_ms_max: float  # default 500
+
+
+class BookingLimits(TypedDict, total=False):
+    """A club's per-account booking limits (`booking_settings`; None: no limit)."""
+
+    max_active_bookings: int | None
+    max_bookings_per_day: int | None
+
+
 @dataclass
 class Account:
     email: str

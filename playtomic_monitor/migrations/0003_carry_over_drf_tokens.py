@@ -27,10 +27,7 @@ def carry_over_drf_tokens(apps, schema_editor):
     quote = connection.ops.quote_name
     expires_at = timezone.now() + timedelta(days=CARRIED_OVER_DAYS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('key')}, {quote('user_id')}, {quote('created')} "
-            f"FROM {quote(LEGACY_TABLE)}"
-        )
+        cursor.execute(f"SELECT {quote('key')}, {quote('user_id')}, {quote('created')} FROM {quote(LEGACY_TABLE)}")
         ApiToken.objects.bulk_create(
             ApiToken(
                 user_id=user_id,

@@ -13,7 +13,7 @@
 
   function show(run) {
     part("badge").textContent = run.outcome_label;
-    part("count").textContent = run.days_ok.length + "/" + run.days.length + " days";
+    part("count").textContent = run.count;
     part("bar").style.width = run.percent + "%";
     part("bar").parentNode.setAttribute("aria-valuenow", run.days_ok.length);
     part("summary").textContent = run.summary;
@@ -31,7 +31,7 @@
 
   function later() {
     if (Date.now() - began > GIVE_UP_MS) {
-      part("reload").textContent = "Still not finished: reload later to check again.";
+      part("reload").textContent = part("reload").dataset.stillText;
       return;
     }
     window.setTimeout(ask, 1000);

@@ -113,10 +113,3 @@ def poll(club: Club, at: datetime, days: list[date], outcome: str = PollRun.Outc
         outcome=outcome,
         error_kind="timeout" if outcome == PollRun.Outcome.FAILED else "",
     )
-
-
-FREE = CellState.FREE
-TAKEN = CellState.TAKEN
-NOT_RELEASED = CellState.NOT_RELEASED
-DAYS = timedelta(days=1)
-HOURS = timedelta(hours=1)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,24 +13,13 @@ from availability.models import PollRun
 from availability.tasks import poll_club_now
 from clubs.models import Club
 from playtomic_monitor.celery import app as celery_app
-from tests.availability.analytics_history import (
-    DAYS,
-    FREE,
-    HOURS,
-    TAKEN,
-    cell,
-    court,
-    local,
-    make_club,
-    poll,
-)
+from tests.availability.analytics_history import cell, court, local, make_club, poll
+from tests.availability.dst_week import DAYS, FREE, HOURS, RANGE, SAT, TAKEN
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
-SAT = date(2026, 3, 28)
-RANGE = "from_date=2026-03-28&to_date=2026-03-28"
 # A Tuesday morning in Madrid (UTC+1): the sandbox club's day still has cells to fetch.
 TUESDAY_MORNING = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
 

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
 from clubs.models import Club, Court
-from tests.availability.analytics_history import (
-    DAYS,
-    FREE,
-    TAKEN,
-    cell,
-    court,
-    local,
-    make_club,
-    poll,
-)
+from tests.availability.analytics_history import cell, court, local, make_club, poll
+from tests.availability.dst_week import DAYS, FREE, RANGE, SAT, TAKEN
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
-
-SAT = date(2026, 3, 28)
-RANGE = "from_date=2026-03-28&to_date=2026-03-28"
 
 
 @pytest.fixture

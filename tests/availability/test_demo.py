@@ -1,10 +1,11 @@
-"""`make demo` backfill: a short history against the sandbox, without starting web/worker/beat."""
+"""`make demo`: a short history against the sandbox, without starting web/worker/beat."""
 
 from __future__ import annotations
 
 import io
 import socket
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from django.core.management import call_command
 
 from availability import selectors
 from availability.models import PollRun
-from clubs.models import Club
+from clubs.models import Club, MonitoringConfig
+from clubs.selectors import club_sports
+from playtomic_monitor.demo_run import DEMO_ENV, HISTORY_PROGRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +27,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_the_demo_imports_the_sandbox_clubs_and_backfills_a_day_of_polled_history(
-    politeness: Any,
-) -> None:
-    out = io.StringIO()
+@pytest.fixture
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path
+    return tmp_path
 
+
+def _demo(**options: Any) -> str:
+    out = io.StringIO()
     call_command(
         "demo",
         days=1,
@@ -37,14 +43,23 @@ def test_the_demo_imports_the_sandbox_clubs_and_backfills_a_day_of_polled_histor
         sandbox_port=_free_port(),
         port=8123,
         stdout=out,
+        **options,
     )
+    return out.getvalue()
+
+
+def test_the_demo_imports_the_sandbox_clubs_and_backfills_a_day_of_polled_history(
+    politeness: Any, var_dir: Path
+) -> None:
+    text = _demo()
 
     clubs = list(Club.objects.all())
     assert len(clubs) >= 2
     runs = PollRun.objects.filter(trigger=PollRun.Trigger.DEMO)
-    # 3 steps (now - 1 day, -12 h, now) for every imported club.
+    # 3 steps (now - 1 day, -12 h, the time the replay got there) for every imported club.
     assert runs.count() == 3 * len(clubs)
     assert runs.exclude(outcome=PollRun.Outcome.FAILED).exists()
+    assert not runs.filter(outcome=PollRun.Outcome.FAILED).exists()
 
     def utilized(club: Club) -> bool:
         today = selectors.local_today(club)
@@ -54,23 +69,76 @@ def test_the_demo_imports_the_sandbox_clubs_and_backfills_a_day_of_polled_histor
         return any((d.figures.utilization or 0) > 0 for d in days)
 
     assert any(utilized(club) for club in clubs)
-    text = out.getvalue()
     assert "Dashboards: http://127.0.0.1:8123/" in text
     assert "Log in as: demo / " in text
+    # The sandbox accounts that log in are printed, the one docs/sandbox.md names among them.
+    assert "player@sandbox.test / sandbox " in text
+    assert "demo@sandbox.test / sandbox-demo-password" in text
+    assert "ana@sandbox.test, ben@sandbox.test" in text
+    # Stopped: nothing points at its sandbox any more.
+    assert not (var_dir / DEMO_ENV).exists()
+    assert not (var_dir / HISTORY_PROGRESS).exists()
 
 
-def test_the_demo_hands_its_web_port_to_the_procfile_web_line(monkeypatch: Any) -> None:
+def test_the_demo_monitors_every_sport_of_its_clubs_live_once_the_history_is_in(
+    politeness: Any, var_dir: Path
+) -> None:
+    _demo()
+
+    configs = list(MonitoringConfig.objects.select_related("club", "account"))
+    assert configs
+    sports = {}
+    for config in configs:
+        assert config.enabled
+        assert config.account is not None and config.account.label == "Sandbox"
+        assert sorted(config.sports) == sorted(club_sports(club=config.club))
+        sports[config.club.slug] = sorted(config.sports)
+    assert sports["sandbox-racquets-london"] == ["PADEL", "TENNIS"]
+    assert "PICKLEBALL" in sports["sandbox-padel-pickleball-cdmx"]
+    # Each sport's courts have history.
+    london = Club.objects.get(slug="sandbox-racquets-london")
+    today = selectors.local_today(london)
+    tennis = selectors.utilization_daily(
+        club=london, date_from=today, date_to=today + timedelta(days=1), sport_id="TENNIS"
+    )
+    assert any(d.figures.observed for d in tennis)
+
+
+def test_the_demo_reports_its_replays_progress_step_by_step(
+    politeness: Any, var_dir: Path, monkeypatch: Any
+) -> None:
+    from booking.management.commands import demo
+
+    steps: list[tuple[int, int, int]] = []
+    write = demo.history_progress_write
+
+    def record(var: Path, *, done: int, total: int, days: int) -> None:
+        steps.append((done, total, days))
+        write(var, done=done, total=total, days=days)
+
+    monkeypatch.setattr(demo, "history_progress_write", record)
+
+    _demo()
+
+    assert steps == [(0, 3, 1), (1, 3, 1), (2, 3, 1), (3, 3, 1)]
+
+
+def test_the_demo_starts_the_system_first_with_its_web_port_and_sandbox(
+    monkeypatch: Any,
+) -> None:
     from booking.management.commands import demo
 
     seen: dict[str, Any] = {}
 
-    def run(argv: list[str], *, env: dict[str, str], **kwargs: Any) -> None:
+    def popen(argv: list[str], *, env: dict[str, str], **kwargs: Any) -> str:
         seen["env"] = env
+        return "honcho"
 
-    monkeypatch.setattr(demo.subprocess, "run", run)
+    monkeypatch.setattr(demo.subprocess, "Popen", popen)
 
-    demo.Command(stdout=io.StringIO())._run_system("http://127.0.0.1:9", 8123)
+    started = demo.Command(stdout=io.StringIO())._start_system("http://127.0.0.1:9", 8123)
 
+    assert started == "honcho"
     web = next(
         line
         for line in (settings.BASE_DIR / "Procfile").read_text().splitlines()

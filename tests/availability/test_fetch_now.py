@@ -24,16 +24,6 @@ AVAILABILITY = "/v1/availability"
 
 
 @pytest.fixture
-def sent(monkeypatch: Any) -> list[tuple[str, Any, str]]:
-    """What reached the broker: (task name, args, queue)."""
-    messages: list[tuple[str, Any, str]] = []
-    monkeypatch.setattr(
-        celery_app, "send_task", lambda name, args, queue: messages.append((name, args, queue))
-    )
-    return messages
-
-
-@pytest.fixture
 def broker_down(monkeypatch: Any) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 # A Monday morning in Madrid (UTC+1).
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
-# The consumers the project wires (settings), which the monitoring conftest switches off.
-SNIPING = project_settings.AVAILABILITY_EVENT_CONSUMERS
+# The sniping consumer the project wires (settings), which the monitoring conftest switches off.
+SNIPING = {"booking.sniping": project_settings.AVAILABILITY_EVENT_CONSUMERS["booking.sniping"]}
 
 
 @pytest.fixture

@@ -46,16 +46,6 @@ def clock() -> Iterator[Any]:
 
 
 @pytest.fixture
-def sent(monkeypatch: Any) -> list[tuple[str, Any, str]]:
-    """What reached the broker: (task name, args, queue)."""
-    messages: list[tuple[str, Any, str]] = []
-    monkeypatch.setattr(
-        celery_app, "send_task", lambda name, args, queue: messages.append((name, args, queue))
-    )
-    return messages
-
-
-@pytest.fixture
 def cache_down(settings: Any) -> None:
     """The cache is a Redis nobody answers on (a loopback port just found free)."""
     with socket.socket() as probe:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -59,6 +60,12 @@ def open_breaker(g: HostGuard) -> None:
     for _ in range(g.threshold):
         g.on_outcome(HOST, server_error())
     assert g.is_open(HOST)
+
+
+def pause_over(clock: Any, **options: Any) -> None:
+    """Open the breaker and move the clock 60 s on, past its pause: the next request probes."""
+    open_breaker(guard(**options))
+    clock.shift(timedelta(seconds=60))
 
 
 # ------------------------------------------------------------------------------ rate limit
@@ -198,8 +205,7 @@ def test_the_caller_fed_shims_still_feed_the_breaker(clock):
 
 
 def test_after_the_pause_only_one_process_probes(clock):
-    open_breaker(guard())
-    clock.shift(timedelta(seconds=60))
+    pause_over(clock)
     prober, other = guard(), guard()
 
     prober.before_request(HOST)
@@ -209,8 +215,7 @@ def test_after_the_pause_only_one_process_probes(clock):
 
 def test_the_prober_may_send_again_while_it_holds_the_permit(clock):
     # The token refresh and the login that follow a probe's 401 are the prober's own requests.
-    open_breaker(guard())
-    clock.shift(timedelta(seconds=60))
+    pause_over(clock)
     prober = guard()
 
     prober.before_request(HOST)
@@ -219,8 +224,7 @@ def test_the_prober_may_send_again_while_it_holds_the_permit(clock):
 
 
 def test_a_401_to_the_probe_closes_it_for_everyone(clock):
-    open_breaker(guard())
-    clock.shift(timedelta(seconds=60))
+    pause_over(clock)
     prober = guard()
     prober.before_request(HOST)
 
@@ -231,8 +235,7 @@ def test_a_401_to_the_probe_closes_it_for_everyone(clock):
 
 
 def test_a_failed_probe_opens_it_again_for_the_whole_pause(clock):
-    open_breaker(guard(probe_seconds=300))
-    clock.shift(timedelta(seconds=60))
+    pause_over(clock, probe_seconds=300)
     prober = guard(probe_seconds=300)
     prober.before_request(HOST)
 
@@ -250,8 +253,7 @@ def test_a_failed_probe_opens_it_again_for_the_whole_pause(clock):
 
 
 def test_a_probe_permit_lapses_so_a_dead_prober_blocks_nobody_for_long(clock):
-    open_breaker(guard(probe_seconds=30))
-    clock.shift(timedelta(seconds=60))
+    pause_over(clock, probe_seconds=30)
     guard(probe_seconds=30).before_request(HOST)  # and then the prober dies, telling nobody
     other = guard(probe_seconds=30)
     clock.shift(timedelta(seconds=29))

@@ -6,23 +6,10 @@ from decimal import Decimal
 import pytest
 
 from availability import selectors
-from tests.availability.analytics_history import (
-    DAYS,
-    FREE,
-    HOURS,
-    NOT_RELEASED,
-    TAKEN,
-    cell,
-    court,
-    local,
-    make_club,
-    poll,
-)
+from tests.availability.analytics_history import cell, court, local, make_club, poll
+from tests.availability.dst_week import DAYS, FREE, HOURS, MON, NOT_RELEASED, SAT, TAKEN
 
 pytestmark = pytest.mark.django_db
-
-SAT = date(2026, 3, 28)  # the Saturday before Madrid's spring-forward Sunday
-MON = date(2026, 3, 30)
 
 
 def test_daily_utilization_counts_only_observed_cells_and_reports_coverage():

@@ -12,21 +12,11 @@ import pytest
 
 from availability import selectors
 from clubs.models import Club
-from tests.availability.analytics_history import (
-    DAYS,
-    FREE,
-    HOURS,
-    TAKEN,
-    cell,
-    court,
-    make_club,
-)
+from tests.availability.analytics_history import cell, court, make_club
+from tests.availability.dst_week import DAYS, FREE, HOURS, MON, SAT, SUN, TAKEN
 
 pytestmark = pytest.mark.django_db
 
-SAT = date(2026, 3, 28)  # CET; Sunday 29 March 02:00 jumps to 03:00 CEST
-SUN = date(2026, 3, 29)
-MON = date(2026, 3, 30)
 LA_SAT = date(2026, 1, 10)  # PST: 16:00 UTC Saturday to 07:00 UTC Sunday
 LA_SUN = date(2026, 1, 11)
 

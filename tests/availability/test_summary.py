@@ -24,21 +24,11 @@ from availability.services.summaries import (
 from availability.tasks import summarize_closed_days
 from clubs.models import Club, Court
 from playtomic_monitor.celery import app
-from tests.availability.analytics_history import (
-    DAYS,
-    FREE,
-    HOURS,
-    NOT_RELEASED,
-    TAKEN,
-    cell,
-    court,
-    make_club,
-)
+from tests.availability.analytics_history import cell, court, make_club
+from tests.availability.dst_week import DAYS, FREE, HOURS, MON, NOT_RELEASED, SAT, TAKEN
 
 pytestmark = pytest.mark.django_db
 
-SAT = date(2026, 3, 28)  # the Saturday before Madrid's spring-forward Sunday
-MON = date(2026, 3, 30)
 LATER = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)  # every day above is closed by then
 
 

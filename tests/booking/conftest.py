@@ -15,15 +15,16 @@ from django.db import transaction
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
 from booking import selectors
-from booking.models import BookingRule
+from booking.models import BookingAttempt, BookingRule
 from booking.services.rules import rule_save
 from clubs.models import Club
 from clubs.services import club_store_tenant
+from groups import services as group_services
 from playtomic.types import parse_tenant
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
-from tests.groups.conftest import admin, fast_password_hashing, group, owner
+from tests.groups.conftest import admin, cast, fast_password_hashing, group, owner
 
-__all__ = ["admin", "fast_password_hashing", "group", "owner"]
+__all__ = ["admin", "cast", "fast_password_hashing", "group", "owner"]
 
 MADRID = "sandbox-padel-madrid"
 
@@ -111,3 +112,41 @@ def sandbox_bookings(sandbox: Any, email: str = SANDBOX_EMAIL) -> list[dict[str,
         for b in sandbox.state()["bookings"]
         if b["owner_email"] == email and b["status"] != "CANCELED"
     ]
+
+
+def lent_group_rule(
+    group: Any, account: PlaytomicAccount, club: Club, *, owner: Any, lender: Any, **fields: Any
+) -> BookingRule:
+    """A rule of `group` booking with `account`, which `lender` lends to the group first:
+    paid at the club, released 7 days ahead at 08:00 local; `fields` say the rest."""
+    group_services.account_lend(account=account, group=group, user=lender)
+    return rule_save(
+        owner=owner,
+        group=group,
+        accounts=[account],
+        club=club,
+        payment_methods=["club"],
+        release_policy=BookingRule.ReleasePolicy.FIXED,
+        release_days_before=7,
+        release_local_time=time(8, 0),
+        **fields,
+    )
+
+
+def booked_game(rule: BookingRule, court: Any, start: datetime, **fields: Any) -> BookingAttempt:
+    """A BOOKED attempt of `rule`: 90 minutes at `start` (UTC) on `court`, 48 EUR paid at the
+    club and split 4 ways, released 7 days before; `fields` say the rest (account, players)."""
+    release_at = start - timedelta(days=7)
+    values: dict[str, Any] = {
+        "target_date": start.date(),
+        "release_at": release_at,
+        "deadline_at": release_at + timedelta(seconds=10),
+        "slot_start": start,
+        "duration_minutes": 90,
+        "price": "48 EUR",
+        "payment_method": "club",
+        "split_parts": 4,
+    }
+    return BookingAttempt.objects.create(
+        rule=rule, court=court, state=BookingAttempt.State.BOOKED, **(values | fields)
+    )

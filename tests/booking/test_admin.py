@@ -106,6 +106,19 @@ def test_the_admin_refuses_a_rule_the_services_would_refuse(make_rule, staff):
     assert rule.durations == [90]
 
 
+def tuesday_evenings(account: Any) -> dict[str, Any]:
+    """The add form's fields of a rule for Tuesdays 18:00-19:00, 90 minutes, with `account`."""
+    return {
+        "weekdays": "[1]",
+        "earliest_start": "18:00",
+        "latest_start": "19:00",
+        "durations": "[90]",
+        "court_preference": "[]",
+        "payment_methods": '["club"]',
+        "accounts": [account.pk],
+    }
+
+
 def test_a_rule_added_in_the_admin_belongs_to_the_staff_member_and_not_a_member(
     club, account, staff, member
 ):
@@ -115,13 +128,7 @@ def test_a_rule_added_in_the_admin_belongs_to_the_staff_member_and_not_a_member(
         name="Borrowed",
         club=club.pk,
         owner=member.pk,  # ignored: the owner is not a field of the form
-        weekdays="[1]",
-        earliest_start="18:00",
-        latest_start="19:00",
-        durations="[90]",
-        court_preference="[]",
-        payment_methods='["club"]',
-        accounts=[account.pk],
+        **tuesday_evenings(account),
     )
 
     response = admin_client(staff).post("/admin/booking/bookingrule/add/", data)
@@ -207,13 +214,7 @@ def test_a_rule_added_in_the_admin_goes_to_one_of_the_staff_members_groups(
         name="Staff's",
         group=group.pk,
         club=club.pk,
-        weekdays="[1]",
-        earliest_start="18:00",
-        latest_start="19:00",
-        durations="[90]",
-        court_preference="[]",
-        payment_methods='["club"]',
-        accounts=[account.pk],
+        **tuesday_evenings(account),
         release_policy="fixed",
         release_days_before="7",
         release_local_time="08:00",

@@ -5,37 +5,24 @@ VTIMEZONE, and that rotates (the old link is a 404)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import icalendar
 import pytest
 import time_machine
 from django.test import Client
-from rest_framework.test import APIClient
 
-from booking.models import BookingAttempt, BookingRule, CalendarFeed
-from booking.services.rules import rule_save
-from groups import services as group_services
+from booking.models import BookingAttempt, CalendarFeed
+from tests.booking.conftest import booked_game, lent_group_rule
+from tests.groups.conftest import web
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
 # A Thursday in December: the game below is on Tuesday 15 December, 19:00 in Madrid (CET).
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 GAME_START = datetime(2026, 12, 15, 18, 0, tzinfo=UTC)
-
-
-def web(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture(autouse=True)
@@ -46,43 +33,31 @@ def frozen() -> Any:
 
 @pytest.fixture
 def game(group, member, owner, admin, account, club) -> BookingAttempt:
-    group_services.account_lend(account=account, group=group, user=member)
     court = club.courts.filter(size="double").order_by("reservation_priority").first()
-    rule = rule_save(
-        owner=member,
-        group=group,
-        accounts=[account],
-        players=[member, owner],
+    rule = lent_group_rule(
+        group,
+        account,
+        club,
         name="Tuesday evenings",
-        club=club,
+        owner=member,
+        lender=member,
+        players=[member, owner],
         weekdays=[1],
         earliest_start=time(19, 0),
         latest_start=time(20, 0),
         court_preference=[court.pk],
-        payment_methods=["club"],
-        release_policy=BookingRule.ReleasePolicy.FIXED,
-        release_days_before=7,
-        release_local_time=time(8, 0),
         enabled=False,
     )
-    return BookingAttempt.objects.create(
-        rule=rule,
-        target_date=date(2026, 12, 15),
-        state=BookingAttempt.State.BOOKED,
-        release_at=datetime(2026, 12, 8, 7, 0, tzinfo=UTC),
-        deadline_at=datetime(2026, 12, 8, 7, 0, 10, tzinfo=UTC),
+    return booked_game(
+        rule,
+        court,
+        GAME_START,
         account=account,
-        court=court,
-        slot_start=GAME_START,
-        duration_minutes=90,
-        price="48 EUR",
-        payment_method="club",
         match_id="m-1234",
         players=[
             {"user_id": "101", "name": "member", "member": member.pk},
             {"user_id": "102", "name": "Olga", "member": owner.pk},
         ],
-        split_parts=4,
     )
 
 
@@ -91,7 +66,7 @@ def test_every_member_of_the_group_sees_its_games(game, owner, admin, member):
         page = web(user).get("/booking/games/")
         assert page.status_code == 200
         text = page.content.decode()
-        assert "Tue 15 Dec, 19:00 CET" in text
+        assert "Tue 15 Dec 2026, 19:00 CET" in text
         assert "Sandbox Padel Madrid" in text
         assert game.court.name in text
         assert "48 EUR" in text
@@ -104,15 +79,15 @@ def test_every_member_of_the_group_sees_its_games(game, owner, admin, member):
 def test_an_outsider_sees_none_of_the_groups_games(game, outsider):
     page = web(outsider).get("/booking/games/").content.decode()
     assert "Tue 15 Dec" not in page
-    assert api(outsider).get("/api/booking/games/").json() == []
+    assert api_client(outsider).get("/api/booking/games/").json() == []
 
 
 def test_the_games_api_answers_the_same_games(game, owner, group):
-    response = api(owner).get(f"/api/booking/games/?group={group.pk}")
+    response = api_client(owner).get(f"/api/booking/games/?group={group.pk}")
 
     assert response.status_code == 200
     [answer] = response.json()
-    assert answer["when"] == "Tue 15 Dec, 19:00 CET"
+    assert answer["when"] == "Tue 15 Dec 2026, 19:00 CET"
     assert answer["local_start"] == "2026-12-15T19:00:00+01:00"
     assert answer["club_timezone"] == "Europe/Madrid"
     assert answer["players"] == ["member", "Olga"]
@@ -123,7 +98,7 @@ def test_the_games_api_answers_the_same_games(game, owner, group):
 
 
 def test_an_outsiders_group_in_the_games_api_is_a_404(game, outsider, group):
-    assert api(outsider).get(f"/api/booking/games/?group={group.pk}").status_code == 404
+    assert api_client(outsider).get(f"/api/booking/games/?group={group.pk}").status_code == 404
 
 
 def test_a_game_that_is_over_is_no_longer_upcoming(game, owner):

@@ -1,4 +1,4 @@
-"""Migrations 0006-0008 give every existing rule to its owner's personal group: made as
+"""Booking migrations 0006-0008 give every existing rule to its owner's personal group: made as
 `personal_group_for` makes it when the owner has none, reused when they have one."""
 
 from __future__ import annotations
@@ -6,29 +6,24 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import leaf_migrations, migrate, models_at
 
 BEFORE = [("booking", "0005_rule_fallbacks"), ("groups", "0001_initial")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_rules_move_to_their_owners_personal_groups():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    latest = leaf_migrations()
     try:
-        old = _migrate(BEFORE).loader.project_state(BEFORE).apps
-        User = old.get_model("auth", "User")
-        Club = old.get_model("clubs", "Club")
-        Rule = old.get_model("booking", "BookingRule")
-        Group = old.get_model("groups", "Group")
-        Membership = old.get_model("groups", "Membership")
+        User, Club, Rule, Group, Membership = models_at(
+            BEFORE,
+            "auth.User",
+            "clubs.Club",
+            "booking.BookingRule",
+            "groups.Group",
+            "groups.Membership",
+        )
         ana = User.objects.create(username="ana", first_name="Ana")
         ben = User.objects.create(username="ben")
         bens = Group.objects.create(name="Ben", created_by=ben, personal_for=ben)
@@ -39,7 +34,7 @@ def test_existing_rules_move_to_their_owners_personal_groups():
                 owner=owner, club=club, name=name, earliest_start=time(18), latest_start=time(20)
             )
 
-        _migrate(latest)
+        migrate(latest)
 
         from booking.models import BookingRule
         from groups.models import Group as NewGroup
@@ -56,4 +51,4 @@ def test_existing_rules_move_to_their_owners_personal_groups():
         }
         assert NewGroup.objects.filter(personal_for_id=ben.pk).count() == 1
     finally:
-        _migrate(latest)
+        migrate(latest)

@@ -24,10 +24,9 @@ def rule_form(club: Any, account: Any, **overrides: Any) -> dict[str, Any]:
         "release_local_time": "08:30",
         "burst_seconds": "10",
         "snipe_min_notice_minutes": "120",
-        "weekdays_text": "0,1",
+        "weekdays": ["0", "1"],
         "durations_text": "90",
-        "courts_text": "",
-        "payment_text": "club",
+        "payment_methods": ["club"],
         "accounts": [str(account.pk)],
         "enabled": "on",
     }
@@ -38,14 +37,15 @@ def rule_form(club: Any, account: Any, **overrides: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("weekdays_text", "mon"),
-        ("weekdays_text", "²"),
+        ("weekdays", "mon"),
+        ("weekdays", "²"),
+        ("weekdays", "7"),
         ("durations_text", "a,b"),
-        ("courts_text", "first"),
-        ("weekdays_text", "9" * 40),
+        ("court_preference", "first"),
+        ("weekdays", "9" * 40),
     ],
 )
-def test_a_list_that_is_not_numbers_is_a_form_error_on_its_field(
+def test_a_list_value_that_is_no_choice_is_a_form_error_on_its_field(
     client, member, club, account, field, value
 ):
     client.force_login(member)

@@ -12,39 +12,28 @@ import pytest
 from django.test import Client
 
 from booking.models import BookingAttempt, BookingRule
-from booking.services.rules import rule_save
-from groups import services as group_services
 from groups.models import Group
+from tests.booking.conftest import lent_group_rule
+from tests.groups.conftest import CAST
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
 
-CAST = ["owner", "admin", "member", "outsider", "anonymous"]
-
-
-@pytest.fixture
-def cast(owner, admin, member, outsider) -> dict[str, Any]:
-    return {"owner": owner, "admin": admin, "member": member, "outsider": outsider}
-
 
 @pytest.fixture
 def rule(group: Group, admin: Any, member: Any, account: Any, club: Any) -> BookingRule:
-    group_services.account_lend(account=account, group=group, user=member)
     court = club.courts.filter(size="double").first()
-    return rule_save(
+    return lent_group_rule(
+        group,
+        account,
+        club,
         owner=admin,
-        group=group,
-        accounts=[account],
+        lender=member,
         name="Admin's evenings",
-        club=club,
         weekdays=[1, 3],
         earliest_start=time(18, 0),
         latest_start=time(20, 0),
         court_preference=[court.pk],
-        payment_methods=["club"],
-        release_policy=BookingRule.ReleasePolicy.FIXED,
-        release_days_before=7,
-        release_local_time=time(8, 0),
     )
 
 
@@ -76,14 +65,17 @@ def pages(group: Group, rule: BookingRule, attempt: BookingAttempt) -> dict[str,
     }
 
 
+# Who gets a 200: everyone signed in, the group's members, its rules' editors (the rule's
+# maker, here the admin, and the group's owner and admins).
 ALL = {"owner": 200, "admin": 200, "member": 200, "outsider": 200}
 MEMBERS = {"owner": 200, "admin": 200, "member": 200, "outsider": 404}
+EDITORS = {"owner": 200, "admin": 200, "member": 403, "outsider": 404}
 PAGE_EXPECTED = {
     "overview": ALL,
     "rule-add": ALL,
     "rule-add-for-group": MEMBERS,
     "rule": MEMBERS,
-    "rule-edit": {"owner": 200, "admin": 200, "member": 403, "outsider": 404},
+    "rule-edit": EDITORS,
     "rule-delete": {"owner": 302, "admin": 302, "member": 403, "outsider": 404},
     "attempt": MEMBERS,
     "games": ALL,
@@ -144,21 +136,18 @@ def calls(
     }
 
 
-API_ALL = {"owner": 200, "admin": 200, "member": 200, "outsider": 200}
-API_MEMBERS = {"owner": 200, "admin": 200, "member": 200, "outsider": 404}
-EDITORS = {"owner": 200, "admin": 200, "member": 403, "outsider": 404}
 API_EXPECTED = {
-    "rules": API_ALL,
-    "rule": API_MEMBERS,
+    "rules": ALL,
+    "rule": MEMBERS,
     "rule-patch": EDITORS,
     "rule-put": EDITORS,
     "rule-delete": {"owner": 204, "admin": 204, "member": 403, "outsider": 404},
-    "attempts": API_ALL,
-    "attempt": API_MEMBERS,
-    "stats": API_ALL,
-    "games": API_ALL,
-    "group-games": API_MEMBERS,
-    "play": API_MEMBERS,
+    "attempts": ALL,
+    "attempt": MEMBERS,
+    "stats": ALL,
+    "games": ALL,
+    "group-games": MEMBERS,
+    "play": MEMBERS,
 }
 
 

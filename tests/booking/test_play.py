@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from availability.services.polling import poll_club
 from booking import play
@@ -20,24 +17,14 @@ from booking.models import BookingRule
 from booking.services.rules import rule_save
 from groups import services as group_services
 from tests.clubs.conftest import politeness, reader
+from tests.groups.conftest import web
+from tests.support.api import api_client
 
 __all__ = ["politeness", "reader"]
 
 pytestmark = pytest.mark.django_db
 
 WEEKDAYS = [0, 1, 2, 3, 4]
-
-
-def web(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -167,7 +154,7 @@ def test_the_page_filters_by_the_query_string(evenings, group, member):
 
 
 def test_the_api_answers_the_same_slots(evenings, group, owner):
-    response = api(owner).get(f"/api/booking/play/?group={group.pk}&time_from=19:00")
+    response = api_client(owner).get(f"/api/booking/play/?group={group.pk}&time_from=19:00")
 
     assert response.status_code == 200
     rows = response.json()
@@ -182,11 +169,11 @@ def test_the_api_answers_the_same_slots(evenings, group, owner):
 
 def test_an_outsider_gets_404_for_the_groups_slots(evenings, group, outsider):
     assert web(outsider).get(f"/booking/play/?group={group.pk}").status_code == 404
-    assert api(outsider).get(f"/api/booking/play/?group={group.pk}").status_code == 404
+    assert api_client(outsider).get(f"/api/booking/play/?group={group.pk}").status_code == 404
 
 
 def test_the_api_refuses_a_bad_filter(evenings, group, owner):
-    response = api(owner).get(f"/api/booking/play/?group={group.pk}&duration=7&days=99")
+    response = api_client(owner).get(f"/api/booking/play/?group={group.pk}&duration=7&days=99")
 
     assert response.status_code == 400
     assert set(response.json()) == {"duration", "days"}

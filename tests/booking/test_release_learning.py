@@ -66,15 +66,20 @@ def fixed_rule(make_rule: Any, at: time) -> Any:
     return rule
 
 
+def rule_page(make_rule: Any, member: Any, club: Any, at: time) -> str:
+    """The member's page of a fixed rule released at `at`, at a club seen opening days between
+    08:29 and 08:33."""
+    observe_fixed_releases(club)
+    rule = fixed_rule(make_rule, at)
+    web = Client()
+    web.force_login(member)
+    return web.get(f"/booking/rules/{rule.pk}/").content.decode()
+
+
 def test_the_learned_release_shows_on_the_rule_page_with_a_warning_when_it_disagrees(
     make_rule, member, club
 ):
-    observe_fixed_releases(club)
-    rule = fixed_rule(make_rule, time(8, 0))
-    web = Client()
-    web.force_login(member)
-
-    page = web.get(f"/booking/rules/{rule.pk}/").content.decode()
+    page = rule_page(make_rule, member, club, time(8, 0))
 
     assert "fixed: day D opens between 08:29 and 08:33 local time, 14 days before" in page
     assert "3 observed releases" in page
@@ -83,12 +88,7 @@ def test_the_learned_release_shows_on_the_rule_page_with_a_warning_when_it_disag
 
 
 def test_a_policy_inside_the_learned_window_gets_no_warning(make_rule, member, club):
-    observe_fixed_releases(club)
-    rule = fixed_rule(make_rule, time(8, 30))
-    web = Client()
-    web.force_login(member)
-
-    page = web.get(f"/booking/rules/{rule.pk}/").content.decode()
+    page = rule_page(make_rule, member, club, time(8, 30))
 
     assert "between 08:29 and 08:33" in page
     assert "release-warning" not in page

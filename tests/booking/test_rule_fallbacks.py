@@ -124,29 +124,36 @@ def test_only_listed_courts_needs_a_court_at_every_club(member, club, account, o
     assert "each of the rule's clubs" in str(response.json()["court_preference"])
 
 
-def test_the_rule_page_form_takes_fallback_clubs_by_slug_and_reports_unknown_ones(
+def test_the_rule_page_form_picks_fallback_clubs_by_name_in_order_and_refuses_unknown_ones(
     member, club, account, others
 ):
     web = Client()
     web.force_login(member)
+    antwerpen, london = others
 
-    bad = web.post("/booking/rules/add/", rule_form(club, account, fallback_clubs="nowhere"))
+    form = web.get("/booking/rules/add/").content.decode()
+    bad = web.post("/booking/rules/add/", rule_form(club, account, fallback_clubs=["999999"]))
     saved = web.post(
         "/booking/rules/add/",
         rule_form(
             club,
             account,
-            fallback_clubs=f"{LONDON}, {others[0].pk}",
+            fallback_clubs=[str(antwerpen.pk), str(london.pk)],
+            **{
+                f"fallback_clubs__pos_{antwerpen.pk}": "2",
+                f"fallback_clubs__pos_{london.pk}": "1",
+            },
             fallback_earliest_start="20:00",
             fallback_latest_start="20:30",
         ),
     )
 
+    assert london.name in form and antwerpen.name in form
     assert bad.status_code == 200
-    assert "No club &#x27;nowhere&#x27;" in bad.content.decode()
+    assert "fallback_clubs" in bad.context["form"].errors
     assert saved.status_code == 302
     rule = BookingRule.objects.get()
-    assert selectors.rule_clubs(rule) == [club, others[1], others[0]]
+    assert selectors.rule_clubs(rule) == [club, london, antwerpen]
     page = web.get(f"/booking/rules/{rule.pk}/").content.decode()
     assert "Clubs, in order" in page and "20:00\u201320:30" in page
 

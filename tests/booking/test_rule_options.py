@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -45,17 +46,22 @@ def mixed_preference(club) -> list[int]:
     return outdoor + indoor
 
 
-def test_prefer_indoor_tries_every_indoor_court_first_keeping_the_listed_order(make_rule, club):
+def candidates_by_surface(
+    make_rule: Any, club: Any, surface: str, *, only_listed: bool
+) -> tuple[list[int], list[int]]:
+    """The mixed court preference, and the courts a rule with it and `surface` would try."""
     preference = mixed_preference(club)
     rule, target, _ = make_rule(
-        seconds=60,
-        court_preference=preference,
-        only_listed_courts=True,
-        surface=BookingRule.Surface.PREFER_INDOOR,
+        seconds=60, court_preference=preference, only_listed_courts=only_listed, surface=surface
+    )
+    return preference, candidate_courts(rule, target)
+
+
+def test_prefer_indoor_tries_every_indoor_court_first_keeping_the_listed_order(make_rule, club):
+    preference, order = candidates_by_surface(
+        make_rule, club, BookingRule.Surface.PREFER_INDOOR, only_listed=True
     )
     indoor = {c.pk for c in club.courts.filter(indoor=True)}
-
-    order = candidate_courts(rule, target)
 
     assert order == [pk for pk in preference if pk in indoor] + [
         pk for pk in preference if pk not in indoor
@@ -63,16 +69,10 @@ def test_prefer_indoor_tries_every_indoor_court_first_keeping_the_listed_order(m
 
 
 def test_outdoor_only_offers_outdoor_courts_and_nothing_else(make_rule, club):
-    preference = mixed_preference(club)
-    rule, target, _ = make_rule(
-        seconds=60,
-        court_preference=preference,
-        only_listed_courts=False,
-        surface=BookingRule.Surface.OUTDOOR_ONLY,
+    preference, order = candidates_by_surface(
+        make_rule, club, BookingRule.Surface.OUTDOOR_ONLY, only_listed=False
     )
     outdoor = [pk for pk in preference if club.courts.get(pk=pk).indoor is False]
-
-    order = candidate_courts(rule, target)
 
     assert order == outdoor
 
@@ -103,27 +103,26 @@ def test_a_rotating_rule_uses_its_accounts_in_turn(make_rule, member, account, u
     assert len(sandbox_bookings(use_sandbox, SECOND_EMAIL)) == 1
 
 
-def test_a_wallet_too_low_for_the_price_falls_through_to_the_card(make_rule, member, use_sandbox):
-    use_sandbox.add_account(
-        SECOND_EMAIL, SECOND_PASSWORD, wallet_balance=Decimal("1.00"), saved_card=True
+def race_with_wallet(make_rule: Any, member: Any, sandbox: Any, balance: str) -> Any:
+    """Race a rule that pays by wallet, else card, with an account holding `balance` in its
+    Playtomic wallet and a saved card."""
+    sandbox.add_account(
+        SECOND_EMAIL, SECOND_PASSWORD, wallet_balance=Decimal(balance), saved_card=True
     )
-    poor = account_create(owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Poor")
-    rule, target, _ = make_rule(seconds=2, accounts=[poor], payment_methods=["wallet", "card"])
+    payer = account_create(owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Pays")
+    rule, target, _ = make_rule(seconds=2, accounts=[payer], payment_methods=["wallet", "card"])
+    return attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
 
-    result = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
+
+def test_a_wallet_too_low_for_the_price_falls_through_to_the_card(make_rule, member, use_sandbox):
+    result = race_with_wallet(make_rule, member, use_sandbox, "1.00")
 
     assert result.state == BookingAttempt.State.BOOKED, result.reason
     assert result.payment_method == "card"
 
 
 def test_a_wallet_that_covers_the_price_is_used_first(make_rule, member, use_sandbox):
-    use_sandbox.add_account(
-        SECOND_EMAIL, SECOND_PASSWORD, wallet_balance=Decimal("500.00"), saved_card=True
-    )
-    rich = account_create(owner=member, email=SECOND_EMAIL, password=SECOND_PASSWORD, label="Rich")
-    rule, target, _ = make_rule(seconds=2, accounts=[rich], payment_methods=["wallet", "card"])
-
-    result = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
+    result = race_with_wallet(make_rule, member, use_sandbox, "500.00")
 
     assert result.state == BookingAttempt.State.BOOKED, result.reason
     assert result.payment_method == "wallet"

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 
 from availability.services.polling import poll_club
-from booking.models import BookingAttempt, BookingRule
-from booking.services.rules import rule_save
-from groups import services as group_services
-from tests.booking.conftest import account, club, sandbox
+from booking.models import BookingRule
+from tests.booking.conftest import account, booked_game, club, lent_group_rule, sandbox
 from tests.browser.test_dashboards import SHOTS, log_in, page
 from tests.clubs.conftest import politeness, reader
 from tests.groups.conftest import admin, fast_password_hashing, group, owner
@@ -42,40 +40,28 @@ def fits_the_phone(page: Any) -> bool:
 
 @pytest.fixture
 def weekday_evenings(group, member, admin, account, club, reader) -> BookingRule:
-    group_services.account_lend(account=account, group=group, user=member)
-    rule = rule_save(
+    rule = lent_group_rule(
+        group,
+        account,
+        club,
         owner=member,
-        group=group,
-        accounts=[account],
+        lender=member,
         players=[member, admin],
         name="Weekday evenings",
-        club=club,
         weekdays=[0, 1, 2, 3, 4],
         earliest_start=time(18, 0),
         latest_start=time(21, 0),
         court_preference=[],
-        payment_methods=["club"],
-        release_policy=BookingRule.ReleasePolicy.FIXED,
-        release_days_before=7,
-        release_local_time=time(8, 0),
     )
     poll_club(club=club, days_ahead=7)
     start = (datetime.now(UTC) + timedelta(days=2)).replace(hour=18, minute=0, second=0)
-    BookingAttempt.objects.create(
-        rule=rule,
-        target_date=start.date(),
-        state=BookingAttempt.State.BOOKED,
-        release_at=start - timedelta(days=7),
-        deadline_at=start - timedelta(days=7) + timedelta(seconds=10),
+    booked_game(
+        rule,
+        club.courts.filter(size="double").first(),
+        start,
         account=account,
-        court=club.courts.filter(size="double").first(),
-        slot_start=start,
-        duration_minutes=90,
-        price="48 EUR",
-        payment_method="club",
         match_id="m-phone",
         players=[{"user_id": "1", "name": "member", "member": member.pk}],
-        split_parts=4,
     )
     return rule
 

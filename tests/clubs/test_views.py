@@ -9,7 +9,8 @@ from availability.selectors import local_today
 from availability.tasks import poll_club_now
 from clubs.models import Club, MonitoringConfig
 from playtomic_monitor.celery import app as celery_app
-from tests.availability.analytics_history import DAYS, TAKEN, cell, court, make_club
+from tests.availability.analytics_history import cell, court, make_club
+from tests.availability.dst_week import DAYS, TAKEN
 from tests.clubs.conftest import MADRID, tenant_id
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import leaf_migrations, migrate, models_at
 
 OLD = [
     ("booking", "0003_reconciler_schedule"),
@@ -17,31 +17,21 @@ OLD = [
 ]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
-def _latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_database_at_the_old_schema_keeps_its_accounts_rules_and_beat_entries():
-    latest = _latest()
+    latest = leaf_migrations()
     try:
-        old = _migrate(OLD).loader.project_state(OLD).apps
-        User = old.get_model("auth", "User")
-        OldAccount = old.get_model("booking", "PlaytomicAccount")
-        Club = old.get_model("clubs", "Club")
-        Config = old.get_model("clubs", "MonitoringConfig")
-        Rule = old.get_model("booking", "BookingRule")
-        Attempt = old.get_model("booking", "BookingAttempt")
-        PeriodicTask = old.get_model("django_celery_beat", "PeriodicTask")
-        Event = old.get_model("availability", "AvailabilityEvent")
+        User, OldAccount, Club, Config, Rule, Attempt, PeriodicTask, Event = models_at(
+            OLD,
+            "auth.User",
+            "booking.PlaytomicAccount",
+            "clubs.Club",
+            "clubs.MonitoringConfig",
+            "booking.BookingRule",
+            "booking.BookingAttempt",
+            "django_celery_beat.PeriodicTask",
+            "availability.AvailabilityEvent",
+        )
 
         owner = User.objects.create(username="ana")
         account = OldAccount.objects.create(
@@ -74,7 +64,7 @@ def test_a_database_at_the_old_schema_keeps_its_accounts_rules_and_beat_entries(
             processed_at=None,
         )
 
-        _migrate(latest)
+        migrate(latest)
 
         from django.contrib.contenttypes.models import ContentType
         from django_celery_beat.models import PeriodicTask as Task
@@ -96,4 +86,4 @@ def test_a_database_at_the_old_schema_keeps_its_accounts_rules_and_beat_entries(
             app_label="booking", model="playtomicaccount"
         ).exists()
     finally:
-        _migrate(latest)
+        migrate(latest)

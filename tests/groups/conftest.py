@@ -13,10 +13,13 @@ from django.test import Client
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
 from groups import services
-from groups.models import Group, LentAccount, Membership
+from groups.models import Group, Invite, LentAccount, Membership
 
 LENT_EMAIL = "lent.secret@example.test"
 LENT_PASSWORD = "Lent-Secret-Pass-42"
+
+# Who the permission tests try each page and endpoint as: `cast` maps all but "anonymous".
+CAST = ["owner", "admin", "member", "outsider", "anonymous"]
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +50,17 @@ def group(owner: Any, admin: Any, member: Any) -> Group:
         services.invite_accept(secret=secret, user=user)
     Membership.objects.filter(group=group, user=admin).update(role=Membership.Role.ADMIN)
     return group
+
+
+@pytest.fixture
+def cast(owner: Any, admin: Any, member: Any, outsider: Any) -> dict[str, Any]:
+    return {"owner": owner, "admin": admin, "member": member, "outsider": outsider}
+
+
+@pytest.fixture
+def invite(group: Group, owner: Any) -> Invite:
+    invite, _ = services.invite_create(group=group, actor=owner, max_uses=None)
+    return invite
 
 
 def membership(group: Group, user: Any) -> Membership:

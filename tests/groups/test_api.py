@@ -3,30 +3,14 @@ answers hold: an invite's secret only in the answer that made it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from accounts.services import account_create
-from groups import services
 from groups.models import Group, Invite, LentAccount, Membership
-from tests.groups.conftest import membership
+from tests.groups.conftest import CAST, membership
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
-
-CAST = ["owner", "admin", "member", "outsider", "anonymous"]
-
-
-@pytest.fixture
-def cast(owner, admin, member, outsider) -> dict[str, Any]:
-    return {"owner": owner, "admin": admin, "member": member, "outsider": outsider}
-
-
-@pytest.fixture
-def invite(group: Group, owner: Any) -> Invite:
-    invite, _ = services.invite_create(group=group, actor=owner, max_uses=None)
-    return invite
 
 
 def calls(group: Group, invite: Invite, loan: LentAccount) -> dict[str, tuple[str, str]]:

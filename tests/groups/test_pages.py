@@ -9,22 +9,9 @@ import pytest
 
 from groups import services
 from groups.models import Group, Invite, LentAccount, Membership
-from tests.groups.conftest import membership, web
+from tests.groups.conftest import CAST, membership, web
 
 pytestmark = pytest.mark.django_db
-
-CAST = ["owner", "admin", "member", "outsider", "anonymous"]
-
-
-@pytest.fixture
-def cast(owner, admin, member, outsider) -> dict[str, Any]:
-    return {"owner": owner, "admin": admin, "member": member, "outsider": outsider}
-
-
-@pytest.fixture
-def invite(group: Group, owner: Any) -> Invite:
-    invite, _ = services.invite_create(group=group, actor=owner, max_uses=None)
-    return invite
 
 
 def urls(group: Group, member: Any, invite: Invite, loan: LentAccount) -> dict[str, str]:

@@ -127,21 +127,25 @@ def assert_the_race_never_fired(attempt: BookingAttempt, sandbox: Any) -> None:
     assert not [e for e in sandbox.requests(path="/v1/payment_intents") if e["method"] == "POST"]
 
 
+def spawn(
+    argv: list[str], env: dict[str, str], log_path: Path, started: set[int]
+) -> subprocess.Popen[bytes]:
+    """`argv` in a session of its own (as from a terminal or a service manager), its output in
+    `log_path`; `started` remembers it, so the test cleans it up whatever happens."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    started.add(proc.pid)
+    return proc
+
+
 def start_system(
     argv: list[str], env: dict[str, str], log_path: Path, port: int, started: set[int]
 ) -> subprocess.Popen[bytes]:
     """`make run` or its honcho, in a session of its own as from a terminal or a service
     manager; returns once web answers, both workers are ready and beat runs."""
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=with_venv_path(env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    started.add(proc.pid)
+    proc = spawn(argv, with_venv_path(env), log_path, started)
 
     def up() -> bool:
         started.update(descendants(proc.pid))
@@ -279,16 +283,7 @@ def test_a_booking_worker_sleeping_toward_a_release_stops_within_10s_of_sigterm(
 )
 def test_the_sandbox_stops_within_10s(argv, sig, tmp_path, started):
     log = tmp_path / "sandbox.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*argv, "--port", str(free_port())],
-            cwd=ROOT,
-            env=subprocess_env(tmp_path),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    started.add(proc.pid)
+    proc = spawn([*argv, "--port", str(free_port())], subprocess_env(tmp_path), log, started)
     wait_for_text(log, "Playtomic sandbox listening on", timeout=60)
 
     os.kill(proc.pid, sig)
@@ -306,16 +301,7 @@ def test_gunicorn_as_the_dockerfile_runs_it_stops_within_10s_of_sigterm(tmp_path
     port = free_port()
     argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=with_venv_path(subprocess_env(tmp_path)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    started.add(proc.pid)
+    proc = spawn(argv, with_venv_path(subprocess_env(tmp_path)), log, started)
     wait_for(lambda: answers_http(port), timeout=60)
     tree = descendants(proc.pid) | {proc.pid}
     started.update(tree)

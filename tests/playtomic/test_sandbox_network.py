@@ -45,6 +45,16 @@ def madrid_slot(sandbox: SandboxServer, court: int, start: str) -> dict[str, Any
     }
 
 
+def release_soon(sandbox: SandboxServer, ms: int) -> tuple[datetime, str]:
+    """Make a Madrid day 20 days ahead open `ms` from now on the sandbox's clock: the release
+    instant and that day's 18:00 local start, as the API writes it."""
+    madrid = sandbox.world.club_by_slug("sandbox-padel-madrid")
+    release = sandbox.clock.now() + timedelta(milliseconds=ms)
+    day = (release + timedelta(days=20)).astimezone(madrid.zone).date()
+    sandbox.set_release(madrid.tenant_id, day, release)
+    return release, madrid.local_instant(day, 18 * 60).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def book(s: requests.Session, sandbox: SandboxServer, slot: dict[str, Any]) -> requests.Response:
     return s.post(
         f"{sandbox.url}/v1/payment_intents",
@@ -356,12 +366,8 @@ def test_on_a_running_offset_clock_a_t_plus_5ms_rival_beats_a_request_received_a
         drift_ppm=300,
         network=NetworkModel(inbound=Delay(base_ms=10), outbound=Delay(base_ms=10)),
     ) as sandbox:
-        madrid = sandbox.world.club_by_slug("sandbox-padel-madrid")
         s = logged_in_session(sandbox)
-        release = sandbox.clock.now() + timedelta(milliseconds=400)
-        day = (release + timedelta(days=20)).astimezone(madrid.zone).date()
-        sandbox.set_release(madrid.tenant_id, day, release)
-        start = madrid.local_instant(day, 18 * 60).strftime("%Y-%m-%dT%H:%M:%S")
+        release, start = release_soon(sandbox, 400)
         slot = madrid_slot(sandbox, 0, start)
         [rival] = sandbox.add_rivals([{**slot, "delay_ms": 5}])
 
@@ -384,12 +390,8 @@ def test_on_a_running_clock_a_request_is_judged_at_its_arrival_not_its_sending()
         offset_seconds=-3.0,
         network=NetworkModel(inbound=Delay(base_ms=100)),
     ) as sandbox:
-        madrid = sandbox.world.club_by_slug("sandbox-padel-madrid")
         s = logged_in_session(sandbox)
-        release = sandbox.clock.now() + timedelta(milliseconds=600)
-        day = (release + timedelta(days=20)).astimezone(madrid.zone).date()
-        sandbox.set_release(madrid.tenant_id, day, release)
-        start = madrid.local_instant(day, 18 * 60).strftime("%Y-%m-%dT%H:%M:%S")
+        release, start = release_soon(sandbox, 600)
 
         # Sent 200 ms before T, it arrives about 100 ms before: early.
         wait_for_sandbox_time(sandbox, release - 200 * MS)

@@ -1,0 +1,203 @@
+"""DRF API of a member's channels and their delivery log. Secrets are write-only: accepted
+on create and update, never in a response (`has_secret` says whether one is stored). Only
+the caller's own channels exist for them (another member's is a 404); bad input is a 400
+with field messages (the serializer's, then the service's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications.models import Channel, Delivery, Notification
+from notifications.selectors.channels import channels_of, deliveries_of
+from notifications.services.channels import (
+    channel_create,
+    channel_delete,
+    channel_disable,
+    channel_enable,
+    channel_send_test,
+    channel_update,
+)
+from playtomic_monitor.api import LocalTimeField
+
+
+class ChannelOutput(serializers.ModelSerializer[Channel]):
+    has_secret = serializers.SerializerMethodField(help_text="Whether a secret is stored")
+    quiet_start = LocalTimeField(allow_null=True, help_text="Local time in `timezone`")
+    quiet_end = LocalTimeField(allow_null=True, help_text="Local time in `timezone`")
+
+    class Meta:
+        model = Channel
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "address",
+            "has_secret",
+            "enabled",
+            "disabled_reason",
+            "disabled_at",
+            "kinds",
+            "rate_limit_per_minute",
+            "quiet_start",
+            "quiet_end",
+            "timezone",
+            "created_at",
+        ]
+
+    def get_has_secret(self, channel: Channel) -> bool:
+        return bool(channel.secret)
+
+
+class ChannelInput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Channel.Kind.choices)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    address = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Email address, webhook URL or Telegram chat id",
+    )
+    secret = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text="Bot token, webhook signing secret, push subscription JSON or apprise URL; "
+        "never returned. On update, empty keeps the stored one.",
+    )
+    enabled = serializers.BooleanField(required=False, default=True)
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Notification.Kind.choices),
+        required=False,
+        default=list,
+        help_text="Messages this channel carries; none: every kind",
+    )
+    rate_limit_per_minute = serializers.IntegerField(
+        min_value=0, max_value=1000, required=False, default=20
+    )
+    quiet_start = LocalTimeField(required=False, allow_null=True, default=None)
+    quiet_end = LocalTimeField(required=False, allow_null=True, default=None)
+    timezone = serializers.CharField(max_length=64, required=False, default="Europe/Madrid")
+
+
+class ChannelUpdateInput(ChannelInput):
+    kind = None  # type: ignore[assignment]  # a channel's kind never changes
+
+
+class DeliveryOutput(serializers.ModelSerializer[Delivery]):
+    subject = serializers.SerializerMethodField(help_text="What was sent (a summary: empty)")
+    kind = serializers.SerializerMethodField(help_text="The notification's kind, or summary")
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "channel",
+            "kind",
+            "subject",
+            "state",
+            "attempts",
+            "created_at",
+            "sent_at",
+            "duration_ms",
+            "error",
+        ]
+
+    def get_subject(self, delivery: Delivery) -> str:
+        return delivery.notification.subject if delivery.notification else ""
+
+    def get_kind(self, delivery: Delivery) -> str:
+        return delivery.notification.kind if delivery.notification else "summary"
+
+
+def _caller(request: Request) -> User:
+    assert isinstance(request.user, User)  # the API's default permission: authenticated
+    return request.user
+
+
+def _set_enabled(channel: Channel, enabled: bool) -> None:
+    if enabled and not channel.enabled:
+        channel_enable(channel=channel)
+    elif not enabled and channel.enabled:
+        channel_disable(channel=channel, reason="Turned off through the API.")
+
+
+class ChannelListApi(generics.ListCreateAPIView[Channel]):
+    serializer_class = ChannelOutput
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Channel]:
+        return channels_of(_caller(self.request))
+
+    @extend_schema(request=ChannelInput, responses={201: ChannelOutput})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ChannelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        enabled = fields.pop("enabled")
+        fields["timezone_name"] = fields.pop("timezone")
+        channel = channel_create(user=_caller(request), **fields)
+        _set_enabled(channel, enabled)
+        return Response(ChannelOutput(channel).data, status=status.HTTP_201_CREATED)
+
+
+class ChannelDetailApi(generics.RetrieveUpdateDestroyAPIView[Channel]):
+    serializer_class = ChannelOutput
+    http_method_names = ["get", "put", "delete", "head", "options"]
+
+    def get_object(self) -> Channel:
+        return get_object_or_404(channels_of(_caller(self.request)), pk=self.kwargs["pk"])
+
+    @extend_schema(request=ChannelUpdateInput, responses={200: ChannelOutput})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        channel = self.get_object()
+        data = ChannelUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        enabled = fields.pop("enabled")
+        fields["timezone_name"] = fields.pop("timezone")
+        channel_update(channel=channel, **fields)
+        _set_enabled(channel, enabled)
+        channel.refresh_from_db()
+        return Response(ChannelOutput(channel).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        channel_delete(channel=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ChannelTestApi(APIView):
+    @extend_schema(request=None, responses={202: None, 409: None})
+    def post(self, request: Request, pk: int) -> Response:
+        """Send a test message on the channel through the real delivery path."""
+        channel = get_object_or_404(channels_of(_caller(request)), pk=pk)
+        if not channel.enabled:
+            return Response({"detail": "The channel is off."}, status=status.HTTP_409_CONFLICT)
+        channel_send_test(channel=channel)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("channel", int, description="Only this channel's deliveries")]
+)
+class DeliveryListApi(generics.ListAPIView[Delivery]):
+    """The caller's delivery log, newest first: state, attempts, duration and error."""
+
+    serializer_class = DeliveryOutput
+
+    def get_queryset(self) -> QuerySet[Delivery]:
+        deliveries = deliveries_of(_caller(self.request))
+        channel = self.request.query_params.get("channel", "")
+        if channel.isdigit():
+            deliveries = deliveries.filter(channel_id=int(channel))
+        return deliveries

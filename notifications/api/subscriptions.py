@@ -1,0 +1,109 @@
+"""DRF API of a member's free-court subscriptions: list, create, read, replace, delete. Only
+the caller's own subscriptions exist for them (another member's is a 404); bad input is a 400
+with field messages (the serializer's, then the service's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clubs.models import Club, Court
+from notifications.models import Subscription
+from notifications.services.subscriptions import subscription_delete, subscription_save
+from playtomic_monitor.api import LocalTimeField
+
+
+class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
+    clubs = serializers.PrimaryKeyRelatedField(
+        queryset=Club.objects.all(),
+        many=True,
+        required=False,
+        help_text="Club ids; none: every club the member's groups book at",
+    )
+    courts = serializers.PrimaryKeyRelatedField(
+        queryset=Court.objects.all(), many=True, required=False, help_text="Court ids; none: any"
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7),
+        required=False,
+        help_text="1 = Monday ... 7 = Sunday; none: every day",
+    )
+    time_from = LocalTimeField(required=False, allow_null=True, help_text="Club-local start")
+    time_to = LocalTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Club-local start; before time_from: spans midnight",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "name",
+            "enabled",
+            "freed",
+            "released",
+            "clubs",
+            "weekdays",
+            "time_from",
+            "time_to",
+            "min_duration_minutes",
+            "courts",
+            "surface",
+            "max_hourly_price",
+            "starts_within_minutes",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+def _caller(request: Request) -> User:
+    assert isinstance(request.user, User)  # the API's default permission: authenticated
+    return request.user
+
+
+def _mine(request: Request) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(user=_caller(request)).prefetch_related("clubs", "courts")
+
+
+class SubscriptionListApi(generics.ListCreateAPIView[Subscription]):
+    serializer_class = SubscriptionSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Subscription]:
+        return _mine(self.request)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = SubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = subscription_save(user=_caller(request), **serializer.validated_data)
+        return Response(SubscriptionSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+
+class SubscriptionDetailApi(generics.RetrieveUpdateDestroyAPIView[Subscription]):
+    serializer_class = SubscriptionSerializer
+    http_method_names = ["get", "put", "delete", "head", "options"]
+
+    def get_object(self) -> Subscription:
+        return get_object_or_404(_mine(self.request), pk=self.kwargs["pk"])
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        subscription = self.get_object()
+        serializer = SubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = subscription_save(
+            user=_caller(request),
+            subscription=subscription,
+            **serializer.validated_data,
+        )
+        return Response(SubscriptionSerializer(saved).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        subscription_delete(user=_caller(request), subscription=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
