@@ -195,22 +195,35 @@ class HeatCellOutput(serializers.Serializer[Any]):
     coverage = serializers.FloatField(allow_null=True, help_text="(taken + free) / expected")
 
 
-class HeatmapOutput(serializers.Serializer[Any]):
+# The range of local dates an answer covers, first of its fields (no docstring: it would
+# become the schema's description of every subclass).
+class _RangeOutput(serializers.Serializer[Any]):
     from_date = serializers.DateField()
     to_date = serializers.DateField()
+
+
+# The court a row is about, first of its fields.
+class _CourtOutput(serializers.Serializer[Any]):
+    court_id = serializers.IntegerField(source="court.id")
+    name = serializers.CharField(source="court.name")
+
+
+# A point of a curve over how long before a slot's start, first of its fields.
+class _LeadPointOutput(serializers.Serializer[Any]):
+    lead_minutes = serializers.IntegerField()
+    lead_label = serializers.CharField(source="label")
+
+
+class HeatmapOutput(_RangeOutput):
     cells = HeatCellOutput(many=True)
 
 
-class CourtUtilizationOutput(serializers.Serializer[Any]):
-    court_id = serializers.IntegerField(source="court.id")
-    name = serializers.CharField(source="court.name")
+class CourtUtilizationOutput(_CourtOutput):
     sport_id = serializers.CharField(source="court.sport_id")
     figures = UtilizationOutput()
 
 
-class FillPointOutput(serializers.Serializer[Any]):
-    lead_minutes = serializers.IntegerField()
-    lead_label = serializers.CharField(source="label")
+class FillPointOutput(_LeadPointOutput):
     taken = serializers.IntegerField()
     known = serializers.IntegerField()
     share_taken = serializers.FloatField(allow_null=True)
@@ -231,9 +244,7 @@ class CancellationOutput(serializers.Serializer[Any]):
     rate = serializers.FloatField(allow_null=True)
 
 
-class LeadTimesOutput(serializers.Serializer[Any]):
-    from_date = serializers.DateField()
-    to_date = serializers.DateField()
+class LeadTimesOutput(_RangeOutput):
     sellout = SelloutOutput(many=True)
     cancellations = CancellationOutput()
 
@@ -246,17 +257,13 @@ class PriceHourOutput(serializers.Serializer[Any]):
     samples = serializers.IntegerField()
 
 
-class ChancePointOutput(serializers.Serializer[Any]):
-    lead_minutes = serializers.IntegerField()
-    lead_label = serializers.CharField(source="label")
+class ChancePointOutput(_LeadPointOutput):
     dates_known = serializers.IntegerField()
     dates_with_free = serializers.IntegerField()
     chance = serializers.FloatField(allow_null=True)
 
 
-class GridRowOutput(serializers.Serializer[Any]):
-    court_id = serializers.IntegerField(source="court.id")
-    name = serializers.CharField(source="court.name")
+class GridRowOutput(_CourtOutput):
     cells = serializers.ListField(child=serializers.CharField())
     prices = serializers.ListField(
         child=serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)

@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         stopping = time.monotonic()
         os.killpg(demo.pid, signal.SIGTERM)
-        while _group_alive(demo.pid) and time.monotonic() - stopping < 60:
+        # Reap make (the group's leader) as it exits, or its zombie keeps the group "alive".
+        while (demo.poll() is None or _group_alive(demo.pid)) and time.monotonic() - stopping < 60:
             time.sleep(0.1)
         stopped = not _group_alive(demo.pid)
         if not stopped:

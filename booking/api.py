@@ -37,7 +37,7 @@ from booking.services.rules import RULE_FIELDS, rule_delete, rule_groups_for, ru
 from clubs.models import Club
 from groups.models import Group, LentAccount
 from groups.selectors import display_name, groups_for
-from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
+from playtomic_monitor.api import MAX_DB_ID, IdField, LocalTimeField
 from playtomic_monitor.openapi import model_viewset_schema, not_found, response_example
 
 
@@ -140,7 +140,7 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
         }
 
 
-class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
+class UsableAccountField(IdField[PlaytomicAccount]):
     """An account the requesting member may name: their own, one lent to one of their groups,
     or one a rule of their groups already books with (an admin editing someone's rule). The
     service decides whether the rule's group may use it. Any other id gets the same answer as
@@ -162,26 +162,14 @@ class UsableAccountField(serializers.PrimaryKeyRelatedField[PlaytomicAccount]):
             Q(owner_id=user.pk) | Q(pk__in=lent) | Q(pk__in=on_rules)
         )
 
-    def to_internal_value(self, data: Any) -> PlaytomicAccount:
-        text = str(data)
-        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
-
-class ClubField(serializers.PrimaryKeyRelatedField[Club]):
+class ClubField(IdField[Club]):
     """A club id; one no row can have is refused before it reaches the database."""
 
     default_error_messages = {"does_not_exist": gettext_lazy("Unknown club {pk_value}.")}
 
-    def to_internal_value(self, data: Any) -> Club:
-        text = str(data)
-        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
-            self.fail("does_not_exist", pk_value=str(data)[:20])
-        return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
-
-class CallerGroupField(serializers.PrimaryKeyRelatedField[Group]):
+class CallerGroupField(IdField[Group]):
     """One of the caller's groups; any other id is unknown."""
 
     default_error_messages = {
@@ -192,14 +180,8 @@ class CallerGroupField(serializers.PrimaryKeyRelatedField[Group]):
     def get_queryset(self) -> QuerySet[Group]:
         return groups_for(self.context["request"].user)
 
-    def to_internal_value(self, data: Any) -> Group:
-        text = str(data)
-        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
-
-class MemberField(serializers.PrimaryKeyRelatedField[User]):
+class MemberField(IdField[User]):
     """A member of one of the caller's groups (the service checks it is one of the rule's)."""
 
     default_error_messages = {
@@ -210,12 +192,6 @@ class MemberField(serializers.PrimaryKeyRelatedField[User]):
     def get_queryset(self) -> QuerySet[User]:
         groups = groups_for(self.context["request"].user).values("pk")
         return User.objects.filter(group_memberships__group__in=groups).distinct()
-
-    def to_internal_value(self, data: Any) -> User:
-        text = str(data)
-        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
 
 class RuleInput(serializers.ModelSerializer[BookingRule]):

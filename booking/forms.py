@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PlaytomicAccount
@@ -28,8 +29,8 @@ PAYMENT_CHOICES = [
     ("card", _("Card")),
 ]
 RELEASE_CHOICES = [
-    (BookingRule.ReleasePolicy.ROLLING, _("When the club opens the day, as it usually does")),
-    (BookingRule.ReleasePolicy.FIXED, _("At a set time, a set number of days before")),
+    (BookingRule.ReleasePolicy.ROLLING.value, _("When the club opens the day, as it usually does")),
+    (BookingRule.ReleasePolicy.FIXED.value, _("At a set time, a set number of days before")),
 ]
 
 
@@ -215,7 +216,9 @@ class RuleForm(forms.ModelForm[BookingRule]):
         clubs = list(Club.objects.order_by("name"))
         self.fields["fallback_clubs"].choices = [(club.pk, club.name) for club in clubs]  # type: ignore[attr-defined]
         courts = list(
-            Court.objects.filter(is_active=True)
+            # A court gone from the club stays offered while the rule names it, so the rule
+            # can be saved again (and the court unticked).
+            Court.objects.filter(Q(is_active=True) | Q(pk__in=rule.court_preference or []))
             .select_related("club")
             .order_by("club__name", "reservation_priority", "name", "pk")
         )

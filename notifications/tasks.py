@@ -9,6 +9,7 @@ from celery import shared_task
 from notifications.services.delivery import deliveries_deliver
 from notifications.services.sweep import deliveries_sweep
 from notifications.sources.alerts import alerts_from_events
+from notifications.sources.digest import digests_send
 from notifications.sources.monitoring import monitoring_trouble_notify
 
 
@@ -36,3 +37,9 @@ def alert_subscribers(event_ids: Sequence[int]) -> int:
 def notify_monitoring_trouble() -> int:
     """Beat, every minute: tell clubs' watchers of failing or stale monitoring."""
     return monitoring_trouble_notify()
+
+
+@shared_task(name="notifications.tasks.send_digests", ignore_result=True)
+def send_digests() -> int:
+    """Beat, hourly: the members' utilization digests, once a day (or week) each."""
+    return digests_send()

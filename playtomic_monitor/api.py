@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 # Largest primary key (BigAutoField). Ids beyond it cannot exist, and some lookups (`pk__in`,
 # foreign keys) hand them to the database driver, which overflows instead of matching nothing.
 MAX_DB_ID = 2**63 - 1
+# The model an IdField names a row of.
+M = TypeVar("M", bound=Model)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -70,6 +73,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     return response
+
+
+class IdField(serializers.PrimaryKeyRelatedField[M]):
+    """A row's id. One no row can have (not a whole number from 1 to MAX_DB_ID) is refused as
+    unknown before it reaches an `IN (...)` or `=` query, which SQLite and psycopg would
+    refuse with an overflow instead of matching nothing."""
+
+    def to_internal_value(self, data: Any) -> M:
+        text = str(data)
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
+            self.fail("does_not_exist", pk_value=text[:20])
+        return super().to_internal_value(int(text))  # type: ignore[arg-type]
 
 
 # A club's wall-clock time: hours and minutes, seconds optional, never an offset.

@@ -68,6 +68,8 @@ _beat(
     "notify",
     expires=55,
 )
+# Utilization digests (daily, or weekly on Mondays), written once each from 06:00 UTC on.
+_beat("notifications-digests", "notifications.tasks.send_digests", crontab(minute=5), "notify")
 # The notify sweep: retries after their backoff, held-back summaries, dead workers' leases.
 # Every 10 s so the shortest backoff (10 s) is kept roughly.
 _beat("notifications-sweep", "notifications.tasks.sweep_deliveries", 10.0, "notify", expires=9)

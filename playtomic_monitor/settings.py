@@ -336,6 +336,8 @@ SPECTACULAR_SETTINGS = {
 # "localhost" only silences kombu's "no hostname" warning; the filesystem transport ignores it.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
+    # kombu's filesystem transport, writing each message whole (playtomic_monitor/broker.py).
+    CELERY_BROKER_TRANSPORT = "playtomic_monitor.broker:Transport"
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -524,6 +526,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Below WARNING these log request URLs, which hold notification secrets (a Telegram bot
+    # token, an apprise URL, a push endpoint): never, whatever LOG_LEVEL says.
+    "loggers": {
+        "apprise": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }
 
 EMAIL_BACKEND = env.str(

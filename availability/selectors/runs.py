@@ -97,13 +97,23 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
                 _any_of(Q(club_id__in=ids, local_date__range=days) for days, ids in closed.items())
             )
             .values_list("club_id", "local_date")
-            .annotate(Sum("taken"), Sum("free"), Sum("not_released"))
+            .annotate(
+                Sum("taken"),
+                Sum("free"),
+                Sum("not_released"),
+                courts=Count("pk", filter=Q(taken__gt=0) | Q(free__gt=0) | Q(not_released__gt=0)),
+            )
             .order_by()
         )
-        for club_id, day, taken, free, not_released in summed:
-            counts[(club_id, day)] = {"taken": taken, "free": free, "not_released": not_released}
+        for club_id, day, taken, free, not_released, courts in summed:
+            counts[(club_id, day)] = {
+                "taken": taken,
+                "free": free,
+                "not_released": not_released,
+                "courts": courts,
+            }
     if raw:
-        names = list(split_counts(now))
+        names = [*split_counts(now), "courts"]
         cells = (
             SlotState.objects.filter(
                 _any_of(
@@ -111,7 +121,7 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
                 )
             )
             .values_list("court__club_id", "local_date")
-            .annotate(**split_counts(now))
+            .annotate(**split_counts(now), courts=Count("court", distinct=True))
             .order_by()
         )
         for club_id, day, *values in cells:
@@ -119,6 +129,10 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
             for name in ("taken", "free", "not_released"):
                 row[name] = row[f"so_far_{name}"] + row[f"rest_{name}"]
             counts[(club_id, day)] = row
+    # Per club and day: the courts with cells seen (a partly seen day has no figure).
+    courts_seen: dict[int, dict[date, int]] = defaultdict(dict)
+    for (club_id, day), counted in counts.items():
+        courts_seen[club_id][day] = counted["courts"]
     result = []
     for club in clubs:
         today = todays[club.pk]
@@ -133,6 +147,7 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
                 for day in local_dates(trend_from, today)
                 if (found := counts.get((club.pk, day))) is not None
             ),
+            courts_seen=courts_seen[club.pk],
         )
         courts = len(club_courts(club=club))
         config = getattr(club, "monitoring", None)

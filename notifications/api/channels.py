@@ -10,12 +10,17 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from notifications.api.channel_examples import (
+    CHANNEL_CREATE_REQUEST,
+    CHANNEL_EXAMPLE,
+    DELIVERY_EXAMPLE,
+)
 from notifications.models import Channel, Delivery, Notification
 from notifications.selectors.channels import channels_of, deliveries_of
 from notifications.services.channels import (
@@ -27,6 +32,14 @@ from notifications.services.channels import (
     channel_update,
 )
 from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.openapi import (
+    FIELD_MESSAGES,
+    not_found,
+    request_example,
+    response_example,
+)
+
+NOT_YOURS = not_found("No such channel of yours")
 
 
 class ChannelOutput(serializers.ModelSerializer[Channel]):
@@ -132,6 +145,21 @@ def _set_enabled(channel: Channel, enabled: bool) -> None:
         channel_disable(channel=channel, reason="Turned off through the API.")
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your notification channels (secrets are never returned)",
+        examples=[response_example("Channels", [CHANNEL_EXAMPLE])],
+    ),
+    post=extend_schema(
+        summary="Add a channel; its secret is write-only",
+        request=ChannelInput,
+        responses={201: ChannelOutput, 400: FIELD_MESSAGES},
+        examples=[
+            request_example("A webhook", CHANNEL_CREATE_REQUEST),
+            response_example("Added", CHANNEL_EXAMPLE, 201),
+        ],
+    ),
+)
 class ChannelListApi(generics.ListCreateAPIView[Channel]):
     serializer_class = ChannelOutput
     pagination_class = None
@@ -139,7 +167,6 @@ class ChannelListApi(generics.ListCreateAPIView[Channel]):
     def get_queryset(self) -> QuerySet[Channel]:
         return channels_of(_caller(self.request))
 
-    @extend_schema(request=ChannelInput, responses={201: ChannelOutput})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ChannelInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,6 +178,19 @@ class ChannelListApi(generics.ListCreateAPIView[Channel]):
         return Response(ChannelOutput(channel).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: ChannelOutput, 404: NOT_YOURS},
+        examples=[response_example("A channel", CHANNEL_EXAMPLE)],
+    ),
+    delete=extend_schema(responses={204: None, 404: NOT_YOURS}),
+    put=extend_schema(
+        summary="Change a channel; an empty or missing secret keeps the stored one",
+        request=ChannelUpdateInput,
+        responses={200: ChannelOutput, 400: FIELD_MESSAGES, 404: NOT_YOURS},
+        examples=[response_example("Changed", CHANNEL_EXAMPLE)],
+    ),
+)
 class ChannelDetailApi(generics.RetrieveUpdateDestroyAPIView[Channel]):
     serializer_class = ChannelOutput
     http_method_names = ["get", "put", "delete", "head", "options"]
@@ -158,7 +198,6 @@ class ChannelDetailApi(generics.RetrieveUpdateDestroyAPIView[Channel]):
     def get_object(self) -> Channel:
         return get_object_or_404(channels_of(_caller(self.request)), pk=self.kwargs["pk"])
 
-    @extend_schema(request=ChannelUpdateInput, responses={200: ChannelOutput})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         channel = self.get_object()
         data = ChannelUpdateInput(data=request.data)
@@ -177,7 +216,15 @@ class ChannelDetailApi(generics.RetrieveUpdateDestroyAPIView[Channel]):
 
 
 class ChannelTestApi(APIView):
-    @extend_schema(request=None, responses={202: None, 409: None})
+    @extend_schema(
+        summary="Send a test message through the real delivery path",
+        request=None,
+        responses={
+            202: None,
+            404: NOT_YOURS,
+            409: not_found("The channel is off"),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Send a test message on the channel through the real delivery path."""
         channel = get_object_or_404(channels_of(_caller(request)), pk=pk)
@@ -187,8 +234,17 @@ class ChannelTestApi(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("channel", int, description="Only this channel's deliveries")]
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your delivery log, newest first",
+        parameters=[OpenApiParameter("channel", int, description="Only this channel's deliveries")],
+        examples=[
+            response_example(
+                "A page of the log",
+                {"count": 1, "next": None, "previous": None, "results": [DELIVERY_EXAMPLE]},
+            )
+        ],
+    )
 )
 class DeliveryListApi(generics.ListAPIView[Delivery]):
     """The caller's delivery log, newest first: state, attempts, duration and error."""

@@ -27,14 +27,14 @@ class SubscriptionForm(forms.ModelForm[Subscription]):
         choices=WEEKDAYS,
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekdays"}),
         help_text=_("None: every day."),
     )
     clubs = forms.ModelMultipleChoiceField(
         label=_("Clubs"),
         queryset=Club.objects.filter(monitoring__enabled=True).order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
         help_text=_("None: every club your groups book at."),
     )
     courts = forms.ModelMultipleChoiceField(
@@ -80,4 +80,4 @@ class SubscriptionForm(forms.ModelForm[Subscription]):
 class PreferenceForm(forms.ModelForm[NotificationPreference]):
     class Meta:
         model = NotificationPreference
-        fields = ["language"]
+        fields = ["language", "digest"]

@@ -65,18 +65,27 @@ class Subscription(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A member's settings for what they are told: the language of the messages. A member
-    without a row reads English."""
+    """A member's settings for what they are told: the language of the messages and the
+    utilization digest. A member without a row reads English and gets no digest."""
 
     class Language(models.TextChoices):
         ENGLISH = "en", "English"
         SPANISH = "es", "Español"
+
+    class Digest(models.TextChoices):
+        OFF = "", _("No digest")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly, on Mondays")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    # A summary of the utilization of the clubs the member's groups book at.
+    digest = models.CharField(
+        _("digest"), max_length=10, choices=Digest.choices, blank=True, default=""
     )
 
     def __str__(self) -> str:

@@ -97,8 +97,8 @@ def subscription_delete(*, user: User, subscription: Subscription) -> None:
     Subscription.objects.filter(pk=subscription.pk, user=user).delete()
 
 
-def preference_save(*, user: User, language: str) -> NotificationPreference:
+def preference_save(*, user: User, language: str, digest: str = "") -> NotificationPreference:
     preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"language": language}
+        user=user, defaults={"language": language, "digest": digest}
     )
     return preference

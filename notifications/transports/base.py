@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import ClassVar
 
 import requests
@@ -54,6 +55,13 @@ class Transport:
 
     def send(self, message: Message) -> None:
         raise NotImplementedError
+
+
+@cache
+def http_session() -> requests.Session:
+    """One session per process (made on first use, so after a worker forks): connections to
+    a receiver are kept alive between messages."""
+    return requests.Session()
 
 
 def send_timeout() -> float:

@@ -14,6 +14,7 @@ from notifications.transports.base import (
     TransportError,
     connection_error,
     http_error,
+    http_session,
     send_timeout,
 )
 
@@ -48,7 +49,7 @@ def telegram_split(text: str, *, limit: int = TELEGRAM_MAX_LENGTH) -> list[str]:
 def _call(token: str, method: str, **kwargs: Any) -> dict[str, Any]:
     url = f"{settings.TELEGRAM_API_URL.rstrip('/')}/bot{token}/{method}"
     try:
-        response = requests.post(url, timeout=send_timeout(), **kwargs)
+        response = http_session().post(url, timeout=send_timeout(), **kwargs)
     except requests.RequestException as exc:
         raise connection_error("Telegram", exc) from None
     try:

@@ -15,6 +15,7 @@ from notifications.transports.base import (
     Transport,
     connection_error,
     http_error,
+    http_session,
     send_timeout,
 )
 
@@ -57,7 +58,7 @@ class WebhookTransport(Transport):
             ),
         }
         try:
-            response = requests.post(
+            response = http_session().post(
                 self.channel.address,
                 data=body,
                 headers=headers,

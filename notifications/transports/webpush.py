@@ -15,6 +15,7 @@ from notifications.transports.base import (
     TransportError,
     connection_error,
     http_error,
+    http_session,
     send_timeout,
 )
 from notifications.vapid import vapid_key, vapid_subject
@@ -46,6 +47,7 @@ class WebPushTransport(Transport):
                 vapid_claims={"sub": vapid_subject()},
                 timeout=send_timeout(),
                 ttl=24 * 3600,
+                requests_session=http_session(),
             )
         except WebPushException as exc:
             if exc.response is None:

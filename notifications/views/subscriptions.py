@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from notifications.forms.subscriptions import PreferenceForm, SubscriptionForm
-from notifications.models import NotificationPreference, Subscription
+from notifications.models import Channel, NotificationPreference, Subscription
 from notifications.services.subscriptions import (
     preference_save,
     subscription_delete,
@@ -35,14 +35,20 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     preference = NotificationPreference.objects.filter(user=user).first()
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        preference_save(user=user, language=form.cleaned_data["language"])
+        preference_save(
+            user=user, language=form.cleaned_data["language"], digest=form.cleaned_data["digest"]
+        )
         messages.success(request, _("Saved."))
         return redirect("notifications:subscriptions")
     subscriptions = Subscription.objects.filter(user=user).prefetch_related("clubs", "courts")
     return render(
         request,
         "notifications/subscription_list.html",
-        {"subscriptions": subscriptions, "preference_form": form},
+        {
+            "subscriptions": subscriptions,
+            "preference_form": form,
+            "has_channels": Channel.objects.filter(user=user, enabled=True).exists(),
+        },
     )
 
 

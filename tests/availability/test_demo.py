@@ -35,16 +35,8 @@ def var_dir(settings: Any, tmp_path: Path) -> Path:
 
 def _demo(**options: Any) -> str:
     out = io.StringIO()
-    call_command(
-        "demo",
-        days=1,
-        step_hours=12,
-        no_run=True,
-        sandbox_port=_free_port(),
-        port=8123,
-        stdout=out,
-        **options,
-    )
+    defaults = {"days": 1, "step_hours": 12, "no_run": True, "port": 8123}
+    call_command("demo", sandbox_port=_free_port(), stdout=out, **{**defaults, **options})
     return out.getvalue()
 
 
@@ -123,9 +115,7 @@ def test_the_demo_reports_its_replays_progress_step_by_step(
     assert steps == [(0, 3, 1), (1, 3, 1), (2, 3, 1), (3, 3, 1)]
 
 
-def test_the_demo_starts_the_system_first_with_its_web_port_and_sandbox(
-    monkeypatch: Any,
-) -> None:
+def test_the_demo_hands_its_web_port_and_sandbox_to_the_procfile(monkeypatch: Any) -> None:
     from booking.management.commands import demo
 
     seen: dict[str, Any] = {}
@@ -136,7 +126,7 @@ def test_the_demo_starts_the_system_first_with_its_web_port_and_sandbox(
 
     monkeypatch.setattr(demo.subprocess, "Popen", popen)
 
-    started = demo.Command(stdout=io.StringIO())._start_system("http://127.0.0.1:9", 8123)
+    started: Any = demo.Command(stdout=io.StringIO())._start_system("http://127.0.0.1:9", 8123)
 
     assert started == "honcho"
     web = next(
@@ -147,3 +137,74 @@ def test_the_demo_starts_the_system_first_with_its_web_port_and_sandbox(
     variable = web.split("${", 1)[1].split(":-", 1)[0]
     assert seen["env"][variable] == "8123"
     assert seen["env"]["PLAYTOMIC_BASE_URL"] == "http://127.0.0.1:9"
+
+
+def test_run_again_the_demo_logs_in_anew_and_only_extends_its_history(
+    politeness: Any, var_dir: Path
+) -> None:
+    _demo()
+    first = list(PollRun.objects.filter(trigger=PollRun.Trigger.DEMO))
+    last = max(run.started_at for run in first)
+
+    text = _demo(days=3)
+
+    added = PollRun.objects.filter(trigger=PollRun.Trigger.DEMO).exclude(
+        pk__in=[run.pk for run in first]
+    )
+    clubs = Club.objects.count()
+    # Not three days again: from where the first run's history ended to now.
+    assert clubs <= added.count() <= 2 * clubs
+    assert all(run.started_at >= last for run in added)
+    assert not added.filter(outcome=PollRun.Outcome.FAILED).exists()
+    assert "Filling in 1 day of history" in text
+
+
+def test_the_site_starts_before_the_clubs_the_group_and_the_history_and_stops_last(
+    politeness: Any, var_dir: Path, monkeypatch: Any
+) -> None:
+    from booking.management.commands import demo
+
+    order: list[str] = []
+
+    class System:
+        def poll(self) -> int | None:
+            return None
+
+        def wait(self, timeout: float | None = None) -> int:
+            order.append("system waited")
+            return 0
+
+        def send_signal(self, signum: int) -> None:
+            order.append("system stopped")
+
+    def start(self: Any, sandbox_url: str, port: int) -> System:
+        order.append("system started")
+        assert (var_dir / DEMO_ENV).exists()  # a second shell already finds the sandbox
+        return System()
+
+    def step(name: str, original: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            order.append(name)
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(demo.Command, "_start_system", start)
+    monkeypatch.setattr(demo.Command, "_wait_for_web", lambda *args: order.append("web answers"))
+    monkeypatch.setattr(demo.Command, "_import", step("clubs", demo.Command._import))
+    monkeypatch.setattr(demo, "demo_group_seed", step("group", demo.demo_group_seed))
+    monkeypatch.setattr(demo.Command, "_backfill", step("history", demo.Command._backfill))
+
+    _demo(no_run=False)
+
+    assert order == [
+        "system started",
+        "web answers",
+        "clubs",
+        "group",
+        "history",
+        "system waited",
+        "system stopped",
+        "system waited",
+    ]
+    assert not (var_dir / DEMO_ENV).exists()

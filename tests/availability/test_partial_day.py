@@ -76,3 +76,21 @@ def test_a_day_summarized_after_a_late_first_poll_stays_without_a_figure(madrid:
 def _as_days(daily: dict[date, Utilization]) -> Any:
     for day, figures in daily.items():
         yield selectors.DayUtilization(local_date=day, figures=figures)
+
+
+def test_the_home_pages_trend_draws_no_figure_for_a_late_first_poll(madrid: Club) -> None:
+    with time_machine.travel(LATE, tick=False):
+        poll_club(club=madrid, days_ahead=0)
+    next_day = LATE + timedelta(hours=12)
+    with time_machine.travel(next_day, tick=False):
+        poll_club(club=madrid, days_ahead=0)
+        (status,) = selectors.club_statuses(now=next_day)
+    later = LATE + timedelta(days=5)
+    with time_machine.travel(later, tick=False):
+        summaries_refresh_due(now=later)
+        (summarized,) = selectors.club_statuses(now=later)
+
+    for trend in (status.trend, summarized.trend):
+        by_day = {d.local_date: d.figures for d in trend}
+        assert by_day[MONDAY].taken == 10 and by_day[MONDAY].utilization is None
+        assert by_day[MONDAY + timedelta(days=1)].utilization is not None

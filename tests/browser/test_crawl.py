@@ -145,4 +145,25 @@ def test_every_page_a_member_reaches_fits_a_phone_and_a_wide_screen(
         assert any(p.startswith(expected) for p in visited), expected
     assert any(p.startswith("/booking/attempts/") for p in visited)
     assert any(p.startswith("/groups/") for p in visited)
+    court_grid_on_a_phone_opens_the_evening_of_the_previous_day(page, live_server, visited)
     assert time.monotonic() - started < 90, "the crawl should stay quick"
+
+
+def court_grid_on_a_phone_opens_the_evening_of_the_previous_day(
+    page: Any, live_server: Any, visited: list[str]
+) -> None:
+    """On a phone the court grid is wider than the screen: a past day opens scrolled to the
+    evening (18:00 just right of the court names, which stay in view)."""
+    club = next(p for p in visited if re.fullmatch(r"/clubs/\d+/", p))
+    page.set_viewport_size(WIDTHS["phone"])
+    page.goto(f"{live_server.url}{club}")
+    page.click("a[rel=prev]")
+    page.wait_for_url(re.compile(r"date="))
+    box = page.locator("[data-grid-scroll]")
+    focus = page.locator("[data-grid-focus]")
+    assert focus.inner_text() == "18:00"
+    assert box.evaluate("b => b.scrollLeft") > 0
+    shown, names = focus.bounding_box(), page.locator(".slot-grid tbody th").first.bounding_box()
+    assert shown is not None and names is not None
+    assert names["x"] + names["width"] <= shown["x"] < WIDTHS["phone"]["width"] - shown["width"]
+    page.screenshot(path=str(SHOTS / "crawl" / "court-grid-evening-phone.png"))

@@ -29,6 +29,8 @@ MEMBER_PAGES = {
     "/booking/accounts/add/": "Añadir una cuenta de Playtomic",
     "/groups/": "Tus grupos",
     "/api-tokens/": "Tokens de la API",
+    "/notifications/": "Añadir un canal",
+    "/notifications/channels/add/": "Solo estos mensajes",
     "/notifications/subscriptions/": "Alertas de pista libre",
     "/notifications/subscriptions/add/": "Añadir una alerta",
 }

@@ -212,20 +212,9 @@ def test_newly_released_cells_alert_who_wants_released_slots(
 def test_with_no_clubs_chosen_a_subscription_follows_the_clubs_of_the_members_groups(
     madrid, member, outsider
 ):
-    from booking.models import BookingRule
-    from groups.services import personal_group_for
+    from tests.notifications.test_monitoring_trouble import watch
 
-    group = personal_group_for(user=member)
-    BookingRule.objects.create(
-        group=group,
-        owner=member,
-        name="Evenings",
-        club=madrid,
-        weekdays=[1],
-        earliest_start=time(18, 0),
-        latest_start=time(20, 0),
-        durations=[90],
-    )
+    watch(member, madrid)
 
     watched = watched_clubs_by_user([member.pk, outsider.pk])
 

@@ -97,10 +97,19 @@ def test_another_members_alert_is_a_404(member, outsider):
     assert Subscription.objects.filter(pk=theirs.pk).exists()
 
 
-def test_a_member_chooses_the_language_of_their_messages(member):
-    web(member).post("/notifications/subscriptions/", {"language": "es"})
+def test_a_member_chooses_the_language_of_their_messages_and_a_digest(member):
+    web(member).post("/notifications/subscriptions/", {"language": "es", "digest": "weekly"})
 
-    assert NotificationPreference.objects.get(user=member).language == "es"
+    preference = NotificationPreference.objects.get(user=member)
+    assert (preference.language, preference.digest) == ("es", "weekly")
+
+
+def test_an_unknown_language_is_an_error_beside_its_field(member):
+    response = web(member).post("/notifications/subscriptions/", {"language": "fr"})
+
+    assert response.status_code == 200
+    assert 'id="id_language_error"' in response.content.decode()
+    assert not NotificationPreference.objects.exists()
 
 
 def test_visitors_are_sent_to_log_in(client):

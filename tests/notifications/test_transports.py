@@ -5,6 +5,7 @@ receiver. A permanent answer disables the channel; a temporary one is retried.""
 from __future__ import annotations
 
 import email
+import logging
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -246,3 +247,28 @@ def test_message_text_joins_subject_body_and_link():
         id="1", kind="test", subject="S", body="B", link="L", created_at=datetime.now(tz=UTC)
     )
     assert message.text() == "S\n\nB\n\nL"
+
+
+def test_no_secret_reaches_the_logs_even_at_debug(member: Any, telegram: Any, caplog: Any):
+    caplog.set_level(logging.DEBUG)
+    Channel.objects.create(
+        user=member, kind=Channel.Kind.TELEGRAM, address="4242", secret=BOT_TOKEN
+    )
+    with WebhookReceiver(secret="unused", require_signature=False) as receiver:
+        apprise_url = receiver.url.replace("http://", "json://") + "/apprise-secret-path"
+        Channel.objects.create(user=member, kind=Channel.Kind.APPRISE, secret=apprise_url)
+        notification = notification_create(
+            user=member, kind="test", dedupe_key="logs", subject="s", body="b"
+        )
+        assert notification is not None
+        for delivery in notification.deliveries.all():
+            assert delivery_send(delivery_id=delivery.pk) == "sent"
+    telegram.status = 403
+    Channel.objects.filter(kind=Channel.Kind.TELEGRAM).update(enabled=True)
+    again = notification_create(user=member, kind="test", dedupe_key="logs2", subject="s", body="b")
+    assert again is not None
+    delivery_send(delivery_id=again.deliveries.get(channel__kind="telegram").pk)
+
+    # Without the quiet urllib3 and apprise loggers (settings.LOGGING) both would be here.
+    assert BOT_TOKEN not in caplog.text
+    assert "apprise-secret-path" not in caplog.text

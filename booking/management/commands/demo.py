@@ -28,6 +28,7 @@ It lives in booking, the highest app it needs (it seeds groups and booking rules
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import secrets
 import signal
@@ -46,10 +47,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Max
 from django.test.utils import override_settings
 
 from accounts.models import PlaytomicAccount
-from accounts.services import account_create
+from accounts.services import account_create, account_update
 from availability.models import PollRun
 from availability.services.polling import poll_club
 from availability.services.summaries import summaries_refresh_due
@@ -115,7 +117,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             call_command("createcachetable", verbosity=0)
         now = datetime.now(UTC).replace(second=0, microsecond=0)
-        start = now - timedelta(days=options["days"])
+        start = self._replay_start(now, options["days"])
         live = SandboxServer(
             seed=1,
             accounts=[
@@ -135,7 +137,7 @@ class Command(BaseCommand):
                 demo_env_write(settings.VAR_DIR, base_url=live.url)
                 if not options["no_run"]:
                     honcho = self._start_system(live.url, options["port"])
-                    self._wait_for_web(options["port"], began)
+                    self._wait_for_web(options["port"], began, honcho)
                 # Calls from this process skip the politeness delay: the sandbox is ours.
                 with override_settings(PLAYTOMIC_BASE_URL=live.url, PLAYTOMIC_RATE_PER_SECOND=0):
                     user, password = self._demo_user()
@@ -159,6 +161,14 @@ class Command(BaseCommand):
             live.stop()
             demo_files_remove(settings.VAR_DIR)
 
+    @staticmethod
+    def _replay_start(now: datetime, days: int) -> datetime:
+        """`days` back, or, on a database a demo has filled before, where its history ends:
+        history is stored as changes, so it is only ever extended forward."""
+        start = now - timedelta(days=days)
+        last = PollRun.objects.aggregate(last=Max("started_at"))["last"]
+        return start if last is None else max(start, min(last, now))
+
     def _demo_user(self) -> tuple[User, str]:
         """A staff superuser with a fresh password each run (printed once), its sandbox
         Playtomic account (monitoring reads with it) and the history replay's account."""
@@ -174,8 +184,12 @@ class Command(BaseCommand):
             (SANDBOX_EMAIL, SANDBOX_PASSWORD, "Sandbox"),
             (HISTORY_EMAIL, HISTORY_PASSWORD, "Sandbox (history replay)"),
         ):
-            if self._account(user, label) is None:
+            account = self._account(user, label)
+            if account is None:
                 account_create(owner=user, email=email, password=secret, label=label)
+            else:
+                # Each run's sandbox is new: tokens a previous run stored are unknown to it.
+                account_update(account=account, email=email, password=secret)
         return user, password
 
     @staticmethod
@@ -248,11 +262,12 @@ class Command(BaseCommand):
         instants = [start + step * i for i in range(int((end - start) / step) + 1)]
         instants = [at for at in instants if at < end]
         total = len(instants) + 1  # the last step is the current time, when it is reached
-        days = options["days"]
+        days = max(1, math.ceil((end - start) / timedelta(days=1)))
         failures = 0
         shown = -1
         history_progress_write(settings.VAR_DIR, done=0, total=total, days=days)
-        self.stdout.write(f"Filling in {days} days of history behind the running site...")
+        span = f"{days} day" if days == 1 else f"{days} days"
+        self.stdout.write(f"Filling in {span} of history behind the running site...")
         # Polls with the DEMO trigger mark their events as replays: cancellations seen in
         # replayed history are long gone, so no consumer is handed them.
         for i in range(total):
@@ -298,10 +313,12 @@ class Command(BaseCommand):
         ]
         return subprocess.Popen(honcho, env=env, cwd=settings.BASE_DIR)  # noqa: S603
 
-    def _wait_for_web(self, port: int, began: float) -> None:
+    def _wait_for_web(self, port: int, began: float, honcho: subprocess.Popen[bytes]) -> None:
         """Until the login page answers (the demo's own work would only slow its start)."""
         url = f"http://127.0.0.1:{port}/accounts/login/"
         while monotonic_time.monotonic() - began < WEB_WAIT_SECONDS:
+            if honcho.poll() is not None:
+                raise CommandError("Web, workers or beat did not start (see above).")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:

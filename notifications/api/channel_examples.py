@@ -1,0 +1,42 @@
+"""OpenAPI examples of the channels API: realistic, and without secrets."""
+
+from __future__ import annotations
+
+CHANNEL_EXAMPLE = {
+    "id": 7,
+    "kind": "webhook",
+    "name": "Home Assistant",
+    "address": "https://ha.example.org/api/webhook/padel",
+    "has_secret": True,
+    "enabled": True,
+    "disabled_reason": "",
+    "disabled_at": None,
+    "kinds": ["slot_freed", "booking_succeeded"],
+    "rate_limit_per_minute": 20,
+    "quiet_start": "23:00",
+    "quiet_end": "07:30",
+    "timezone": "Europe/Madrid",
+    "created_at": "2026-11-20T17:58:02Z",
+}
+CHANNEL_CREATE_REQUEST = {
+    "kind": "webhook",
+    "name": "Home Assistant",
+    "address": "https://ha.example.org/api/webhook/padel",
+    "secret": "a-long-random-signing-secret",
+    "kinds": ["slot_freed", "booking_succeeded"],
+    "quiet_start": "23:00",
+    "quiet_end": "07:30",
+    "timezone": "Europe/Madrid",
+}
+DELIVERY_EXAMPLE = {
+    "id": 5120,
+    "channel": 7,
+    "kind": "slot_freed",
+    "subject": "Court 3 free: Tue 15 Dec, 19:00 CET",
+    "state": "failed",
+    "attempts": 5,
+    "created_at": "2026-12-15T17:02:11Z",
+    "sent_at": None,
+    "duration_ms": 10004,
+    "error": "Webhook: no answer (ReadTimeout)",
+}
