@@ -65,6 +65,10 @@ class PlayerOutput(serializers.Serializer[Any]):
     )
 
 
+# The rule's days as Python numbers them (the YAML names them); pages show checkboxes.
+WEEKDAYS_HELP = "Days of the week to book, 0 = Monday ... 6 = Sunday"
+
+
 class RuleOutput(serializers.ModelSerializer[BookingRule]):
     group_name = serializers.CharField(source="group.name", read_only=True)
     created_by = serializers.IntegerField(source="owner_id", read_only=True)
@@ -93,6 +97,7 @@ class RuleOutput(serializers.ModelSerializer[BookingRule]):
     class Meta:
         model = BookingRule
         exclude = ["owner", "periodic_task"]
+        extra_kwargs = {"weekdays": {"help_text": WEEKDAYS_HELP}}
 
     def get_created_by_name(self, rule: BookingRule) -> str:
         return display_name(rule.owner)
@@ -222,6 +227,7 @@ class RuleInput(serializers.ModelSerializer[BookingRule]):
     class Meta:
         model = BookingRule
         fields = [*RULE_FIELDS, "group", "players", "accounts", "fallback_clubs"]
+        extra_kwargs = {"weekdays": {"help_text": WEEKDAYS_HELP}}
         # The service says when the group already has a rule of that name.
         validators: list[Any] = []
 
