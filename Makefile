@@ -61,12 +61,12 @@ DEMO_ARGS ?=
 demo: $(VENV)/.runtime
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python manage.py demo --migrate $(DEMO_ARGS)
 
-## Benchmarks: print tables and merge figures into var/bench/results.json. The PostgreSQL
-## figures need a server: DATABASE_URL if set, else a throw-away one on loopback (.ci/start-services).
+## Benchmarks: print tables and merge figures into var/bench/results.json. The PostgreSQL and
+## Redis figures need servers: DATABASE_URL and REDIS_URL if set, else throw-away ones on
+## loopback (.ci/start-services).
 bench: $(VENV)/.dev
 	@if [ -z "$$DATABASE_URL" ]; then \
-	  DATABASE_URL=$$(.ci/start-services | sed -n 's/^export DATABASE_URL=//p'); \
-	  export DATABASE_URL; \
+	  services=$$(.ci/start-services) && eval "$$services"; \
 	fi; $(BIN)/python -m bench
 
 clean:

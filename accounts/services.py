@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -23,6 +24,8 @@ from playtomic.errors import PlaytomicError
 from playtomic.types import Tokens
 from playtomic_monitor.errors import PlaytomicUnavailable
 from playtomic_monitor.ratelimit import interactive_guard
+
+logger = logging.getLogger(__name__)
 
 BAD_EMAIL = gettext_lazy("Enter the email address of the Playtomic account.")
 DUPLICATE = gettext_lazy("You have added this Playtomic account already.")
@@ -145,7 +148,11 @@ def account_record_failure(*, account: PlaytomicAccount, error: PlaytomicError) 
         if started:
             at = timezone.now()
             for path in getattr(settings, "ACCOUNT_LOGIN_FAILED_HOOKS", ()):
-                import_string(path)(account_id=account.pk, at=at)
+                try:
+                    with transaction.atomic():  # a failing hook rolls back only itself
+                        import_string(path)(account_id=account.pk, at=at)
+                except Exception:
+                    logger.exception("login-failed hook %s failed for account %s", path, account.pk)
         else:
             PlaytomicAccount.objects.filter(pk=account.pk).update(last_error=message)
     account.status = PlaytomicAccount.Status.FAILED

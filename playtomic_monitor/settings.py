@@ -486,7 +486,10 @@ BOOKING_OUTCOME_HOOKS = ["notifications.sources.booking.attempt_outcome_notify"]
 # Called (with account_id=, at=) when a Playtomic account's login starts failing.
 ACCOUNT_LOGIN_FAILED_HOOKS = ["notifications.sources.accounts.account_login_failed_notify"]
 # /health/ checks of higher apps (name -> dotted path of a function returning {"ok": ...}).
-HEALTH_CHECKS = {"monitoring": "availability.health.monitoring_health"}
+HEALTH_CHECKS = {
+    "monitoring": "availability.health.monitoring_health",
+    "notifications": "notifications.health.delivery_health",
+}
 # What a group's page shows from higher apps: functions (request=, group=) -> HTML.
 GROUP_PAGE_SECTIONS = ["booking.views.group_games_section"]
 # The task a club's beat entry runs (clubs owns the schedule, availability the poll).

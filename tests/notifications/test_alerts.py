@@ -123,8 +123,8 @@ def test_the_message_is_in_the_members_language(madrid, use_sandbox, clock, aler
     alerts_from_events(event_ids=[event.pk])
 
     notification = Notification.objects.get(user=member)
-    # Day and month names follow the language even without a Spanish catalogue.
-    assert "mar" in notification.subject.lower()
+    assert notification.subject.startswith("Pista liberada en ")
+    assert "mar 3 feb 2026, 18:00 CET" in notification.subject
 
 
 def test_the_first_observation_of_a_club_raises_no_alert(

@@ -121,3 +121,22 @@ def test_an_account_whose_login_starts_failing_tells_its_owner_once(member, acco
     (message,) = Notification.objects.filter(kind=Notification.Kind.ACCOUNT_LOGIN_FAILING)
     assert message.user == member
     assert "Mine" in message.subject
+
+
+def exploding_hook(*, attempt_id: int) -> None:
+    raise RuntimeError(f"cannot tell anyone about {attempt_id}")
+
+
+def test_a_failing_hook_never_costs_the_outcome_or_the_other_hooks(
+    make_rule, group, owner, use_sandbox, settings
+):
+    settings.BOOKING_OUTCOME_HOOKS = [
+        f"{__name__}.exploding_hook",
+        "notifications.sources.booking.attempt_outcome_notify",
+    ]
+    rule, target, release_at = make_rule(seconds=2, group=group)
+
+    attempts_reconcile(now=release_at + timedelta(minutes=10))
+
+    assert rule.attempts.get(target_date=target).state == BookingAttempt.State.MISSED
+    assert Notification.objects.filter(kind=Notification.Kind.BOOKING_MISSED).count() == 3
