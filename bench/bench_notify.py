@@ -4,6 +4,10 @@ webhook receiver that checks every signature; one worker is killed with SIGKILL 
 The sweep runs every SWEEP_EVERY seconds, as beat runs it (with a short lease and relay
 grace, so the run stays short). Figures:
 - `notify_duplicates`: messages the receiver got more than once (goal 0);
+- `notify_crash_repeats`: deliveries whose worker died mid-send and that the sweep sent
+  again with the same id (at most the one the killed worker had in flight; it is a duplicate
+  when the receiver had it already, which happens when the kill lands between the receiver
+  getting it and the worker marking it sent);
 - `notify_lost`: notifications it never got (goal 0);
 - `notify_deliveries_per_s`: from the first message received to the last, both workers
   delivering (one of them only until it is killed).
@@ -107,6 +111,7 @@ def child() -> dict[str, Any]:
         started = time.monotonic()
         killed_at = None
         cpu_s = 0.0
+        lease_resends = 0
         last_sweep = time.monotonic()
         while time.monotonic() - started < TIMEOUT_S:
             count = len(receiver.received)
@@ -118,7 +123,7 @@ def child() -> dict[str, Any]:
             if len(set(receiver.ids())) >= NOTIFICATIONS:
                 break
             if time.monotonic() - last_sweep >= SWEEP_EVERY:
-                deliveries_sweep()
+                lease_resends += deliveries_sweep()["expired"]
                 last_sweep = time.monotonic()
             time.sleep(0.1)
         first_at = min(r.at for r in receiver.received)
@@ -142,6 +147,7 @@ def child() -> dict[str, Any]:
         "killed_at": killed_at or 0,
         "worker_cpu_ms_per_delivery": 1000 * cpu_s / max(1, len(received)),
         "unsigned": unsigned,
+        "notify_crash_repeats": lease_resends,
         "states": dict(states),
     }
 
@@ -154,6 +160,11 @@ def main() -> None:
         [
             ("figure", "value", "goal"),
             ("duplicates received", f["notify_duplicates"], "0"),
+            (
+                "sent again after the killed worker's lease (same id)",
+                f["notify_crash_repeats"],
+                "<= 1",
+            ),
             ("lost", f["notify_lost"], "0"),
             ("unsigned or badly signed", f["unsigned"], "0"),
             ("deliveries per second", f"{f['notify_deliveries_per_s']:.0f}", ""),

@@ -329,7 +329,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Fields named "status" with different choices: each set gets its own name.
-    "ENUM_NAME_OVERRIDES": {"InviteStatusEnum": "groups.models.Invite.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "InviteStatusEnum": "groups.models.Invite.Status",
+        "ChannelKindEnum": "notifications.models.Channel.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "SubscriptionSurfaceEnum": "notifications.models.Subscription.Surface",
+        "RuleSurfaceEnum": "booking.models.BookingRule.Surface",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

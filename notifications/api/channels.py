@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications.api.channel_examples import (
+from notifications.api.examples import (
     CHANNEL_CREATE_REQUEST,
     CHANNEL_EXAMPLE,
     DELIVERY_EXAMPLE,

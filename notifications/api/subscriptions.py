@@ -9,14 +9,19 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clubs.models import Club, Court
+from notifications.api.examples import SUBSCRIPTION_EXAMPLE, SUBSCRIPTION_REQUEST
 from notifications.models import Subscription
 from notifications.services.subscriptions import subscription_delete, subscription_save
 from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.openapi import FIELD_MESSAGES, not_found, request_example, response_example
+
+NOT_YOURS = not_found("No such subscription of yours")
 
 
 class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
@@ -72,6 +77,20 @@ def _mine(request: Request) -> QuerySet[Subscription]:
     return Subscription.objects.filter(user=_caller(request)).prefetch_related("clubs", "courts")
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your free-court subscriptions",
+        examples=[response_example("Subscriptions", [SUBSCRIPTION_EXAMPLE])],
+    ),
+    post=extend_schema(
+        summary="Subscribe to freed or newly released courts",
+        responses={201: SubscriptionSerializer, 400: FIELD_MESSAGES},
+        examples=[
+            request_example("Weekday evenings", SUBSCRIPTION_REQUEST),
+            response_example("Added", SUBSCRIPTION_EXAMPLE, 201),
+        ],
+    ),
+)
 class SubscriptionListApi(generics.ListCreateAPIView[Subscription]):
     serializer_class = SubscriptionSerializer
     pagination_class = None
@@ -86,6 +105,20 @@ class SubscriptionListApi(generics.ListCreateAPIView[Subscription]):
         return Response(SubscriptionSerializer(saved).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: SubscriptionSerializer, 404: NOT_YOURS},
+        examples=[response_example("A subscription", SUBSCRIPTION_EXAMPLE)],
+    ),
+    put=extend_schema(
+        responses={200: SubscriptionSerializer, 400: FIELD_MESSAGES, 404: NOT_YOURS},
+        examples=[
+            request_example("Weekday evenings", SUBSCRIPTION_REQUEST),
+            response_example("Changed", SUBSCRIPTION_EXAMPLE),
+        ],
+    ),
+    delete=extend_schema(responses={204: None, 404: NOT_YOURS}),
+)
 class SubscriptionDetailApi(generics.RetrieveUpdateDestroyAPIView[Subscription]):
     serializer_class = SubscriptionSerializer
     http_method_names = ["get", "put", "delete", "head", "options"]

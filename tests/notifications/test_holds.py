@@ -146,3 +146,22 @@ def test_daytime_quiet_hours_and_none_at_all():
     )
     assert quiet_until(lunch, datetime(2026, 1, 5, 16, 0, tzinfo=UTC)) is None
     assert quiet_until(Channel(), datetime(2026, 1, 5, 14, 0, tzinfo=UTC)) is None
+
+
+def test_the_summary_is_written_in_the_members_language(
+    member: Any, webhook: Any, deliver_relayed: Any
+):
+    from notifications.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=member, language="es")
+    hook(member, webhook, rate_limit_per_minute=1)
+    with time_machine.travel(NIGHT, tick=False):
+        deliver(notify(member, 3))
+    with time_machine.travel(NIGHT + timedelta(seconds=61), tick=False):
+        deliveries_sweep()
+        deliver_relayed()
+
+    assert [r.payload["subject"] for r in webhook.received] == [
+        "Court 0 free",
+        "2 notificaciones retenidas",
+    ]

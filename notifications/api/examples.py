@@ -1,4 +1,5 @@
-"""OpenAPI examples of the channels API: realistic, and without secrets."""
+"""OpenAPI examples of the notifications API (channels, deliveries, subscriptions): realistic,
+and without secrets."""
 
 from __future__ import annotations
 
@@ -40,3 +41,19 @@ DELIVERY_EXAMPLE = {
     "duration_ms": 10004,
     "error": "Webhook: no answer (ReadTimeout)",
 }
+SUBSCRIPTION_REQUEST = {
+    "name": "Weekday evenings",
+    "enabled": True,
+    "freed": True,
+    "released": False,
+    "clubs": [3],
+    "weekdays": [1, 2, 3, 4],
+    "time_from": "18:30",
+    "time_to": "21:30",
+    "min_duration_minutes": 90,
+    "courts": [],
+    "surface": "indoor",
+    "max_hourly_price": "24.00",
+    "starts_within_minutes": 2880,
+}
+SUBSCRIPTION_EXAMPLE = {"id": 12, **SUBSCRIPTION_REQUEST, "created_at": "2026-11-28T09:14:40Z"}
