@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.forms import AccountForm
 from playtomic_monitor.errors import PlaytomicUnavailable
+from playtomic_monitor.form_errors import form_add_errors
 
 
 @login_required
@@ -29,8 +30,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
         try:
             services.account_create(owner=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Account added. Use “Test login” to check it."))
             return redirect("accounts:list")

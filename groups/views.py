@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from groups.forms import GroupForm, InviteForm, LendForm, RoleForm, SignUpForm
 from groups.models import Group, Membership
 from playtomic_monitor.api import SignUpThrottle
 from playtomic_monitor.authentication import signed_in_user
+from playtomic_monitor.form_errors import form_add_errors
 
 # The secret of a link just made, kept in the session until the group page shows it once.
 NEW_LINK_SESSION_KEY = "groups:new-link:{group_id}"
@@ -33,16 +33,6 @@ SIGN_UP_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 def _group_for(request: HttpRequest, pk: int) -> Group:
     return get_object_or_404(selectors.groups_for(request.user), pk=pk)
-
-
-def _add_errors(form: Form, exc: ValidationError, renamed: dict[str, str] | None = None) -> None:
-    """A service's refusal, beside the field it is about (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        field = (renamed or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _refused(request: HttpRequest, exc: ValidationError) -> None:
@@ -63,7 +53,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"], created_by=signed_in_user(request)
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Group made. Invite your friends with a link."))
             return redirect("groups:detail", pk=group.pk)
@@ -301,7 +291,7 @@ def _sign_up(
             display_name=data["display_name"],
         )
     except ValidationError as exc:
-        _add_errors(form, exc, renamed=form.SERVICE_FIELDS)
+        form_add_errors(form, exc, renamed=form.SERVICE_FIELDS)
         return render(request, "groups/join.html", context)
     login(request, membership.user, backend=SIGN_UP_BACKEND)
     messages.success(

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from notifications.transports.webhook import (
@@ -19,6 +19,7 @@ from notifications.transports.webhook import (
     TIMESTAMP_HEADER,
     webhook_signature,
 )
+from playtomic_monitor.loopback_server import LoopbackServer, QuietHandler
 
 # A receiver refuses a timestamp further than this from its clock (replays).
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -49,7 +50,7 @@ class Received:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(LoopbackServer):
     """`with WebhookReceiver(secret) as r:` serves on r.url (127.0.0.1, a free port). Set
     `status` to answer with another code, `delay` to answer late; an unsigned or badly
     signed message gets 401 unless `require_signature` is off (apprise's json://)."""
@@ -61,10 +62,12 @@ class WebhookReceiver:
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __enter__(self) -> WebhookReceiver:
+    url_path = "/hook"
+
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
 
             def do_POST(self) -> None:
@@ -85,22 +88,7 @@ class WebhookReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/hook"
+        return Handler
 
     def ids(self) -> list[str]:
         with self._lock:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from playtomic_monitor.form_errors import form_add_errors
 from playtomic_monitor.forms import ApiTokenForm
 from playtomic_monitor.selectors import api_tokens_for
 from playtomic_monitor.services import api_token_create, api_token_revoke
@@ -33,8 +34,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_errors(form, exc)
         else:
             form = ApiTokenForm()
     context = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -32,6 +31,7 @@ from notifications.services.channels import (
     channel_update,
 )
 from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.authentication import signed_in_user
 from playtomic_monitor.openapi import (
     FIELD_MESSAGES,
     not_found,
@@ -133,9 +133,11 @@ class DeliveryOutput(serializers.ModelSerializer[Delivery]):
         return delivery.notification.kind if delivery.notification else "summary"
 
 
-def _caller(request: Request) -> User:
-    assert isinstance(request.user, User)  # the API's default permission: authenticated
-    return request.user
+def _service_arguments(data: serializers.Serializer[Any]) -> tuple[dict[str, Any], bool]:
+    """The valid input as the channel services' arguments, and the on/off switch apart."""
+    fields = dict(data.validated_data)
+    fields["timezone_name"] = fields.pop("timezone")
+    return fields, fields.pop("enabled")
 
 
 def _set_enabled(channel: Channel, enabled: bool) -> None:
@@ -165,15 +167,13 @@ class ChannelListApi(generics.ListCreateAPIView[Channel]):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Channel]:
-        return channels_of(_caller(self.request))
+        return channels_of(signed_in_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ChannelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        enabled = fields.pop("enabled")
-        fields["timezone_name"] = fields.pop("timezone")
-        channel = channel_create(user=_caller(request), **fields)
+        fields, enabled = _service_arguments(data)
+        channel = channel_create(user=signed_in_user(request), **fields)
         _set_enabled(channel, enabled)
         return Response(ChannelOutput(channel).data, status=status.HTTP_201_CREATED)
 
@@ -196,15 +196,13 @@ class ChannelDetailApi(generics.RetrieveUpdateDestroyAPIView[Channel]):
     http_method_names = ["get", "put", "delete", "head", "options"]
 
     def get_object(self) -> Channel:
-        return get_object_or_404(channels_of(_caller(self.request)), pk=self.kwargs["pk"])
+        return get_object_or_404(channels_of(signed_in_user(self.request)), pk=self.kwargs["pk"])
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         channel = self.get_object()
         data = ChannelUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        enabled = fields.pop("enabled")
-        fields["timezone_name"] = fields.pop("timezone")
+        fields, enabled = _service_arguments(data)
         channel_update(channel=channel, **fields)
         _set_enabled(channel, enabled)
         channel.refresh_from_db()
@@ -227,7 +225,7 @@ class ChannelTestApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Send a test message on the channel through the real delivery path."""
-        channel = get_object_or_404(channels_of(_caller(request)), pk=pk)
+        channel = get_object_or_404(channels_of(signed_in_user(request)), pk=pk)
         if not channel.enabled:
             return Response({"detail": "The channel is off."}, status=status.HTTP_409_CONFLICT)
         channel_send_test(channel=channel)
@@ -252,7 +250,7 @@ class DeliveryListApi(generics.ListAPIView[Delivery]):
     serializer_class = DeliveryOutput
 
     def get_queryset(self) -> QuerySet[Delivery]:
-        deliveries = deliveries_of(_caller(self.request))
+        deliveries = deliveries_of(signed_in_user(self.request))
         channel = self.request.query_params.get("channel", "")
         if channel.isdigit():
             deliveries = deliveries.filter(channel_id=int(channel))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -17,8 +16,14 @@ from rest_framework.response import Response
 from clubs.models import Club, Court
 from notifications.api.examples import SUBSCRIPTION_EXAMPLE, SUBSCRIPTION_REQUEST
 from notifications.models import Subscription
-from notifications.services.subscriptions import subscription_delete, subscription_save
+from notifications.selectors.subscriptions import subscriptions_of
+from notifications.services.subscriptions import (
+    SUBSCRIPTION_FIELDS,
+    subscription_delete,
+    subscription_save,
+)
 from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.authentication import signed_in_user
 from playtomic_monitor.openapi import FIELD_MESSAGES, not_found, request_example, response_example
 
 NOT_YOURS = not_found("No such subscription of yours")
@@ -48,33 +53,8 @@ class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
 
     class Meta:
         model = Subscription
-        fields = [
-            "id",
-            "name",
-            "enabled",
-            "freed",
-            "released",
-            "clubs",
-            "weekdays",
-            "time_from",
-            "time_to",
-            "min_duration_minutes",
-            "courts",
-            "surface",
-            "max_hourly_price",
-            "starts_within_minutes",
-            "created_at",
-        ]
+        fields = ["id", *SUBSCRIPTION_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
-
-
-def _caller(request: Request) -> User:
-    assert isinstance(request.user, User)  # the API's default permission: authenticated
-    return request.user
-
-
-def _mine(request: Request) -> QuerySet[Subscription]:
-    return Subscription.objects.filter(user=_caller(request)).prefetch_related("clubs", "courts")
 
 
 @extend_schema_view(
@@ -96,12 +76,12 @@ class SubscriptionListApi(generics.ListCreateAPIView[Subscription]):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Subscription]:
-        return _mine(self.request)
+        return subscriptions_of(signed_in_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = SubscriptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = subscription_save(user=_caller(request), **serializer.validated_data)
+        saved = subscription_save(user=signed_in_user(request), **serializer.validated_data)
         return Response(SubscriptionSerializer(saved).data, status=status.HTTP_201_CREATED)
 
 
@@ -124,19 +104,21 @@ class SubscriptionDetailApi(generics.RetrieveUpdateDestroyAPIView[Subscription])
     http_method_names = ["get", "put", "delete", "head", "options"]
 
     def get_object(self) -> Subscription:
-        return get_object_or_404(_mine(self.request), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            subscriptions_of(signed_in_user(self.request)), pk=self.kwargs["pk"]
+        )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         subscription = self.get_object()
         serializer = SubscriptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         saved = subscription_save(
-            user=_caller(request),
+            user=signed_in_user(request),
             subscription=subscription,
             **serializer.validated_data,
         )
         return Response(SubscriptionSerializer(saved).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        subscription_delete(user=_caller(request), subscription=self.get_object())
+        subscription_delete(user=signed_in_user(request), subscription=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

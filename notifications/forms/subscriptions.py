@@ -7,18 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from booking.models import Weekday
 from clubs.models import Club, Court
 from notifications.models import NotificationPreference, Subscription
+from notifications.services.subscriptions import SUBSCRIPTION_FIELDS
 
-WEEKDAYS = [
-    (1, _("Monday")),
-    (2, _("Tuesday")),
-    (3, _("Wednesday")),
-    (4, _("Thursday")),
-    (5, _("Friday")),
-    (6, _("Saturday")),
-    (7, _("Sunday")),
-]
+# ISO numbers (1 = Monday), as subscriptions store them; rules count from 0.
+WEEKDAYS = [(day.value + 1, day.label) for day in Weekday]
 
 
 class SubscriptionForm(forms.ModelForm[Subscription]):
@@ -48,21 +43,7 @@ class SubscriptionForm(forms.ModelForm[Subscription]):
 
     class Meta:
         model = Subscription
-        fields = [
-            "name",
-            "enabled",
-            "freed",
-            "released",
-            "clubs",
-            "weekdays",
-            "time_from",
-            "time_to",
-            "min_duration_minutes",
-            "courts",
-            "surface",
-            "max_hourly_price",
-            "starts_within_minutes",
-        ]
+        fields = list(SUBSCRIPTION_FIELDS)
         widgets = {
             "time_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "time_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -14,6 +14,23 @@ from django.utils.translation import gettext as _
 from clubs.models import Club, Court
 from notifications.models import NotificationPreference, Subscription
 
+# What a member sets on a subscription: the form, the API and `subscription_save` take these.
+SUBSCRIPTION_FIELDS = (
+    "name",
+    "enabled",
+    "freed",
+    "released",
+    "clubs",
+    "weekdays",
+    "time_from",
+    "time_to",
+    "min_duration_minutes",
+    "courts",
+    "surface",
+    "max_hourly_price",
+    "starts_within_minutes",
+)
+
 
 def _validate(
     *,

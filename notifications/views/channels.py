@@ -9,7 +9,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,21 +31,12 @@ from notifications.services.channels import (
 )
 from notifications.transports import TransportError
 from notifications.vapid import vapid_available, vapid_public_key
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from playtomic_monitor.authentication import signed_in_user
+from playtomic_monitor.form_errors import form_add_errors
 
 
 def _own(request: HttpRequest, pk: int) -> Channel:
-    return get_object_or_404(channels_of(_user(request)), pk=pk)
-
-
-def _errors_to_form(form: ChannelForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    return get_object_or_404(channels_of(signed_in_user(request)), pk=pk)
 
 
 @login_required
@@ -56,7 +46,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
         request,
         "notifications/channel_list.html",
         {
-            "channels": channels_of(_user(request)),
+            "channels": channels_of(signed_in_user(request)),
             "vapid_public_key": vapid_public_key() if vapid_available() else "",
         },
     )
@@ -74,7 +64,7 @@ def channel_add(request: HttpRequest) -> HttpResponse:
             secret = webhook_secret_generate()
         try:
             channel = channel_create(
-                user=_user(request),
+                user=signed_in_user(request),
                 kind=data["kind"],
                 name=data["name"],
                 address=data["address"],
@@ -86,7 +76,7 @@ def channel_add(request: HttpRequest) -> HttpResponse:
                 timezone_name=data["timezone"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Added %(channel)s.") % {"channel": channel})
             if generated:
@@ -109,7 +99,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             channel_update(channel=channel, **changes)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Saved %(channel)s.") % {"channel": channel})
             return redirect("notifications:channels")
@@ -197,7 +187,7 @@ def webpush_subscribe(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": _("Send the subscription as JSON.")}, status=400)
     try:
         channel = channel_create(
-            user=_user(request),
+            user=signed_in_user(request),
             kind=Channel.Kind.WEBPUSH,
             name=name,
             secret=json.dumps(subscription),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,23 +14,20 @@ from django.views.decorators.http import require_http_methods
 
 from notifications.forms.subscriptions import PreferenceForm, SubscriptionForm
 from notifications.models import Channel, NotificationPreference, Subscription
+from notifications.selectors.subscriptions import subscriptions_of
 from notifications.services.subscriptions import (
     preference_save,
     subscription_delete,
     subscription_save,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from playtomic_monitor.authentication import signed_in_user
+from playtomic_monitor.form_errors import form_add_errors
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     preference = NotificationPreference.objects.filter(user=user).first()
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
@@ -40,7 +36,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Saved."))
         return redirect("notifications:subscriptions")
-    subscriptions = Subscription.objects.filter(user=user).prefetch_related("clubs", "courts")
+    subscriptions = subscriptions_of(user)
     return render(
         request,
         "notifications/subscription_list.html",
@@ -52,49 +48,45 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save(
-    request: HttpRequest, form: SubscriptionForm, subscription: Subscription | None
-) -> HttpResponse | None:
-    if request.method != "POST" or not form.is_valid():
-        return None
-    data = form.cleaned_data
-    try:
-        subscription_save(user=_user(request), subscription=subscription, **data)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return None
-    messages.success(request, _("Saved."))
-    return redirect("notifications:subscriptions")
+def _form_page(request: HttpRequest, subscription: Subscription | None) -> HttpResponse:
+    """The add form (no `subscription`) or the edit form; a valid POST saves and goes back to
+    the list, a refusal shows beside its field."""
+    form = SubscriptionForm(request.POST or None, instance=subscription)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription_save(
+                user=signed_in_user(request), subscription=subscription, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("notifications:subscriptions")
+    return render(
+        request,
+        "notifications/subscription_form.html",
+        {"form": form, "adding": subscription is None},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_add(request: HttpRequest) -> HttpResponse:
-    form = SubscriptionForm(request.POST or None)
-    done = _save(request, form, None)
-    return done or render(
-        request, "notifications/subscription_form.html", {"form": form, "adding": True}
-    )
+    return _form_page(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    subscription = get_object_or_404(Subscription, pk=pk, user=_user(request))
-    form = SubscriptionForm(request.POST or None, instance=subscription)
-    done = _save(request, form, subscription)
-    return done or render(
-        request, "notifications/subscription_form.html", {"form": form, "adding": False}
-    )
+    return _form_page(request, get_object_or_404(subscriptions_of(signed_in_user(request)), pk=pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    subscription = get_object_or_404(Subscription, pk=pk, user=_user(request))
+    subscription = get_object_or_404(subscriptions_of(signed_in_user(request)), pk=pk)
     if request.method == "POST":
-        subscription_delete(user=_user(request), subscription=subscription)
+        subscription_delete(user=signed_in_user(request), subscription=subscription)
         messages.success(request, _("Deleted."))
         return redirect("notifications:subscriptions")
     return render(

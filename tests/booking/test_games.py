@@ -15,8 +15,8 @@ from django.test import Client
 
 from booking.models import BookingAttempt, CalendarFeed
 from tests.booking.conftest import booked_game, lent_group_rule
-from tests.groups.conftest import web
 from tests.support.api import api_client
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
 

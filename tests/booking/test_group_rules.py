@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import PlaytomicAccount
@@ -22,14 +21,9 @@ from booking.services.rules import rule_delete, rule_save
 from groups import services as group_services
 from groups.models import Group, LentAccount
 from groups.services import personal_group_for
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
-
-
-def web(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def values(club: Any, **overrides: Any) -> dict[str, Any]:
@@ -154,9 +148,10 @@ def test_a_withdrawn_account_stops_being_used_and_the_rule_page_says_so(
     assert str(lent) in page
 
 
-def test_a_race_with_only_withdrawn_accounts_fails_without_logging_in(
-    group, member, admin, lent, club, use_sandbox
-):
+def race_with_only_withdrawn_accounts(
+    *, group: Group, member: Any, admin: Any, lent: PlaytomicAccount, club: Any
+) -> BookingAttempt:
+    """The group admin's rule books with `lent` only; `member` withdraws it; the rule races."""
     rule = rule_save(
         owner=admin, group=group, accounts=[lent], **values(club, name="Admin's", enabled=False)
     )
@@ -169,8 +164,15 @@ def test_a_race_with_only_withdrawn_accounts_fails_without_logging_in(
         trigger=BookingAttempt.Trigger.MANUAL,
     )
     assert attempt is not None
+    return attempt_race(attempt_id=attempt.pk, probe_clock=False)
 
-    attempt = attempt_race(attempt_id=attempt.pk, probe_clock=False)
+
+def test_a_race_with_only_withdrawn_accounts_fails_without_logging_in(
+    group, member, admin, lent, club, use_sandbox
+):
+    attempt = race_with_only_withdrawn_accounts(
+        group=group, member=member, admin=admin, lent=lent, club=club
+    )
 
     assert attempt.state == BookingAttempt.State.FAILED
     assert "withdrawn" in attempt.reason

@@ -17,8 +17,8 @@ from booking.models import BookingRule
 from booking.services.rules import rule_save
 from groups import services as group_services
 from tests.clubs.conftest import politeness, reader
-from tests.groups.conftest import web
 from tests.support.api import api_client
+from tests.support.web import web
 
 __all__ = ["politeness", "reader"]
 

@@ -3,21 +3,13 @@ rule and its pending schedule go; only its creator and the group's admins may.""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
 from booking.models import BookingRule
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
-
-
-def web(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_rule_page_links_to_a_confirmation_that_deletes_nothing_yet(member, make_rule):

@@ -12,14 +12,13 @@ from django.contrib.auth import get_user_model
 from availability.models import PollRun
 from availability.tasks import poll_club_now
 from playtomic_monitor.celery import app as celery_app
+from tests.browser.phone import PHONE
 from tests.browser.test_dashboards import SHOTS, log_in, page
 from tests.clubs.conftest import madrid, politeness, reader
 
 __all__ = ["madrid", "page", "politeness", "reader"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_fetch_now_shows_live_progress_and_then_the_result_on_a_phone(

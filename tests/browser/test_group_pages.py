@@ -12,7 +12,8 @@ import pytest
 from availability.services.polling import poll_club
 from booking.models import BookingRule
 from tests.booking.conftest import account, booked_game, club, lent_group_rule, sandbox
-from tests.browser.test_dashboards import SHOTS, log_in, page
+from tests.browser.phone import fits_the_phone, log_in_on_a_phone
+from tests.browser.test_dashboards import SHOTS, page
 from tests.clubs.conftest import politeness, reader
 from tests.groups.conftest import admin, fast_password_hashing, group, owner
 
@@ -30,12 +31,6 @@ __all__ = [
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def fits_the_phone(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
 
 
 @pytest.fixture
@@ -69,10 +64,7 @@ def weekday_evenings(group, member, admin, account, club, reader) -> BookingRule
 def test_a_member_on_a_phone_finds_a_court_and_the_groups_games(
     page: Any, live_server: Any, group, member, weekday_evenings
 ):
-    member.set_password("member-pass-123")
-    member.save()
-    page.set_viewport_size(PHONE)
-    log_in(page, live_server, "member", "member-pass-123")
+    log_in_on_a_phone(page, live_server, member, "member-pass-123")
 
     page.goto(f"{live_server.url}/booking/play/?group={group.pk}")
     book = page.locator("a:has-text('Book on Playtomic')").first

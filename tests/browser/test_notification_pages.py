@@ -8,23 +8,17 @@ from typing import Any
 
 import pytest
 
-from notifications.models import Channel, Delivery, Notification
-from tests.browser.test_dashboards import SHOTS, log_in, page
+from notifications.models import Channel, Delivery
+from tests.browser.phone import assert_each_page_fits_the_phone, log_in_on_a_phone
+from tests.browser.test_dashboards import page
+from tests.notifications.conftest import logged_delivery
 
 __all__ = ["page"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-
-
-def fits_the_phone(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
-
 
 def test_the_channel_pages_fit_a_phone(page: Any, live_server: Any, member: Any):
-    member.set_password("member-pass-123")
-    member.save()
     hook = Channel.objects.create(
         user=member,
         kind="webhook",
@@ -35,28 +29,26 @@ def test_the_channel_pages_fit_a_phone(page: Any, live_server: Any, member: Any)
         disabled_reason="Webhook answered HTTP 410: " + "gone " * 30,
     )
     Channel.objects.create(user=member, kind="telegram", secret="1:" + "a" * 30)
-    notification = Notification.objects.create(
-        user=member, kind="slot_freed", dedupe_key="k", subject="Court 3 free, Tue 19:00 CET"
-    )
-    Delivery.objects.create(
-        notification=notification,
-        channel=hook,
+    logged_delivery(
+        hook,
+        subject="Court 3 free, Tue 19:00 CET",
         state=Delivery.State.FAILED,
         error="Webhook: no answer (ReadTimeout)" + "x" * 200,
         duration_ms=10004,
     )
-    page.set_viewport_size(PHONE)
-    log_in(page, live_server, "member", "member-pass-123")
+    log_in_on_a_phone(page, live_server, member, "member-pass-123")
 
-    for path, name in [
-        ("/notifications/", "list"),
-        ("/notifications/channels/add/", "add"),
-        (f"/notifications/channels/{hook.pk}/log/", "log"),
-        (f"/notifications/channels/{hook.pk}/", "edit"),
-    ]:
-        page.goto(f"{live_server.url}{path}")
-        page.screenshot(path=str(SHOTS / f"notifications-{name}-390.png"), full_page=True)
-        assert fits_the_phone(page), path
+    assert_each_page_fits_the_phone(
+        page,
+        live_server,
+        [
+            ("/notifications/", "list"),
+            ("/notifications/channels/add/", "add"),
+            (f"/notifications/channels/{hook.pk}/log/", "log"),
+            (f"/notifications/channels/{hook.pk}/", "edit"),
+        ],
+        "notifications",
+    )
 
     page.goto(f"{live_server.url}/notifications/")
     assert page.locator("button:has-text('Connect')").is_visible()

@@ -9,8 +9,12 @@ import pytest
 
 from clubs.models import Club, Court, MonitoringConfig
 from notifications.models import Subscription
-from tests.browser.test_dashboards import SHOTS, log_in, page
-from tests.browser.test_notification_pages import PHONE, fits_the_phone
+from tests.browser.phone import (
+    assert_each_page_fits_the_phone,
+    fits_the_phone,
+    log_in_on_a_phone,
+)
+from tests.browser.test_dashboards import page
 
 __all__ = ["page"]
 
@@ -18,8 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_alert_pages_fit_a_phone(page: Any, live_server: Any, member: Any):
-    member.set_password("member-pass-123")
-    member.save()
     club = Club.objects.create(
         playtomic_id="t-1",
         name="Club de Pádel Internacional de la Comunidad de Madrid Norte",
@@ -37,18 +39,19 @@ def test_the_alert_pages_fit_a_phone(page: Any, live_server: Any, member: Any):
         user=member, name="Weekday evenings at the club by the river", weekdays=[1, 2, 3]
     )
     subscription.clubs.set([club])
-    page.set_viewport_size(PHONE)
-    log_in(page, live_server, "member", "member-pass-123")
+    log_in_on_a_phone(page, live_server, member, "member-pass-123")
 
-    for path, name in [
-        ("/notifications/subscriptions/", "list"),
-        ("/notifications/subscriptions/add/", "add"),
-        (f"/notifications/subscriptions/{subscription.pk}/", "edit"),
-        (f"/notifications/subscriptions/{subscription.pk}/delete/", "delete"),
-    ]:
-        page.goto(f"{live_server.url}{path}")
-        page.screenshot(path=str(SHOTS / f"alerts-{name}-390.png"), full_page=True)
-        assert fits_the_phone(page), path
+    assert_each_page_fits_the_phone(
+        page,
+        live_server,
+        [
+            ("/notifications/subscriptions/", "list"),
+            ("/notifications/subscriptions/add/", "add"),
+            (f"/notifications/subscriptions/{subscription.pk}/", "edit"),
+            (f"/notifications/subscriptions/{subscription.pk}/delete/", "delete"),
+        ],
+        "alerts",
+    )
 
     page.goto(f"{live_server.url}/notifications/subscriptions/add/")
     page.uncheck("#id_freed")

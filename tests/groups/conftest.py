@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
@@ -79,11 +78,3 @@ def lent_account(group: Group, member: Any) -> PlaytomicAccount:
 @pytest.fixture
 def loan(lent_account: PlaytomicAccount, group: Group) -> LentAccount:
     return LentAccount.objects.get(group=group, account=lent_account)
-
-
-def web(user: Any = None) -> Client:
-    """A browser, logged in as `user` when there is one."""
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from groups import selectors, services
 from groups.models import Invite, Membership
-from tests.groups.conftest import web
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
 

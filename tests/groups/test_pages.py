@@ -9,7 +9,8 @@ import pytest
 
 from groups import services
 from groups.models import Group, Invite, LentAccount, Membership
-from tests.groups.conftest import CAST, membership, web
+from tests.groups.conftest import CAST, membership
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from groups import services
-from tests.groups.conftest import LENT_EMAIL, LENT_PASSWORD, web
+from tests.groups.conftest import LENT_EMAIL, LENT_PASSWORD
 from tests.support.api import api_client
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
 

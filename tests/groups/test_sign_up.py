@@ -13,7 +13,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from groups import services
 from groups.models import Invite, Membership
-from tests.groups.conftest import web
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,21 @@ from typing import Any
 
 import pytest
 
+from notifications.models import Channel, Delivery, Notification
 from notifications.receivers import WebhookReceiver
 from notifications.tasks import deliver
 from playtomic_monitor.celery import app as celery_app
 
 WEBHOOK_SECRET = "s3cret-signing-key-for-tests"
+
+
+def logged_delivery(channel: Channel, *, subject: str = "", **fields: Any) -> Delivery:
+    """A notification to the channel's member and its delivery on `channel`, as the log
+    shows it (`fields`: the delivery's state, error, duration...)."""
+    notification = Notification.objects.create(
+        user=channel.user, kind="slot_freed", dedupe_key="k", subject=subject
+    )
+    return Delivery.objects.create(notification=notification, channel=channel, **fields)
 
 
 @pytest.fixture

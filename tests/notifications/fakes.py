@@ -6,9 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import http_ece
@@ -16,6 +15,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from playtomic_monitor.loopback_server import LoopbackServer, QuietHandler
 
 
 def b64url(data: bytes) -> str:
@@ -26,13 +27,13 @@ def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class _Server:
-    """A threaded HTTP server on a free loopback port, handing each POST to `handle`."""
+class _Server(LoopbackServer):
+    """Hands each POST to `handle` and answers with the JSON it returns."""
 
-    def __enter__(self) -> Any:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, payload = owner.handle(self.path, dict(self.headers.items()), body)
@@ -43,21 +44,7 @@ class _Server:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return Handler
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
         raise NotImplementedError

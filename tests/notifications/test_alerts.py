@@ -3,12 +3,10 @@ the events, the consumer claims them and tells the subscribed members."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import transaction
 
 from availability.models import AvailabilityEvent, EventDelivery
@@ -17,35 +15,18 @@ from clubs.models import Club
 from notifications.audience import watched_clubs_by_user
 from notifications.models import Notification, NotificationPreference, Subscription
 from notifications.sources.alerts import CONSUMER, alerts_from_events
-from playtomic.client import PlaytomicClient
 from playtomic_monitor import settings as project_settings
+from tests.availability.test_poll import clock, hold, sandbox
 from tests.clubs.conftest import madrid, politeness, reader
-from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
+from tests.conftest import SANDBOX_EMAIL
 
-__all__ = ["madrid", "politeness", "reader"]
+__all__ = ["clock", "madrid", "politeness", "reader", "sandbox"]
 
 pytestmark = pytest.mark.django_db
 
-# Monday 2 February 2026, 10:00 in Madrid (CET).
-T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 # Tuesday 18:00 in Madrid.
 TUESDAY_18 = datetime(2026, 2, 3, 17, 0, tzinfo=UTC)
 ALERTS = {CONSUMER: project_settings.AVAILABILITY_EVENT_CONSUMERS[CONSUMER]}
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    """No background demand: every change is one the test made."""
-    from playtomic.sandbox.server import SandboxServer
-
-    with SandboxServer(seed=1, accounts=[(SANDBOX_EMAIL, SANDBOX_PASSWORD)], demand=False) as sb:
-        yield sb
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -57,16 +38,6 @@ def subscribe(user: Any, club: Club, **fields: Any) -> Subscription:
     subscription = Subscription.objects.create(user=user, **fields)
     subscription.clubs.set([club])
     return subscription
-
-
-def hold(sandbox: Any, club: Club, court_id: str, start: datetime) -> None:
-    """Another player's 5-minute hold on a court, over HTTP."""
-    player = PlaytomicClient(sandbox.url)
-    player.login(SANDBOX_EMAIL, SANDBOX_PASSWORD)
-    player.create_payment_intent(
-        tenant_id=club.playtomic_id, resource_id=court_id, start=start, duration_minutes=60
-    )
-    player.close()
 
 
 def free_one_court(sandbox: Any, club: Club, clock: Any) -> AvailabilityEvent:

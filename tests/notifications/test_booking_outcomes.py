@@ -8,18 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from booking.models import BookingAttempt
-from booking.services.attempts import attempt_prepare
 from booking.services.race import attempt_race
 from booking.services.reconcile import attempts_reconcile
-from booking.services.rules import rule_save
-from groups import services as group_services
-from groups.models import LentAccount
 from notifications.models import Notification
 from tests.booking.conftest import account, club, make_rule, sandbox
-from tests.booking.test_group_rules import lent, values
+from tests.booking.test_group_rules import lent, race_with_only_withdrawn_accounts
 from tests.groups.conftest import admin, fast_password_hashing, group, owner
 
 __all__ = [
@@ -62,20 +57,9 @@ def test_a_booking_reaches_every_member_of_the_group_with_a_calendar_entry(
 
 
 def test_a_failed_booking_tells_the_group_why(group, owner, admin, member, lent, club, use_sandbox):
-    rule = rule_save(
-        owner=admin, group=group, accounts=[lent], **values(club, name="Admin's", enabled=False)
+    attempt = race_with_only_withdrawn_accounts(
+        group=group, member=member, admin=admin, lent=lent, club=club
     )
-    group_services.account_withdraw(loan=LentAccount.objects.get(account=lent), user=member)
-    target = timezone.localdate(timezone.now(), club.zone) + timedelta(days=3)
-    attempt = attempt_prepare(
-        rule=rule,
-        target_date=target,
-        release_at=timezone.now(),
-        trigger=BookingAttempt.Trigger.MANUAL,
-    )
-    assert attempt is not None
-
-    attempt = attempt_race(attempt_id=attempt.pk, probe_clock=False)
 
     assert attempt.state == BookingAttempt.State.FAILED
     told = Notification.objects.filter(kind=Notification.Kind.BOOKING_FAILED)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from notifications.models import Channel, Delivery, Notification
+from notifications.models import Channel
+from tests.notifications.conftest import logged_delivery
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,6 @@ def test_test_send_writes_a_delivery_and_the_log_lists_it(api: APIClient, member
 
 def test_the_log_holds_only_the_callers_deliveries(api: APIClient, outsider: Any):
     theirs = Channel.objects.create(user=outsider, kind="email", address="o@example.com")
-    notification = Notification.objects.create(user=outsider, kind="test", dedupe_key="k")
-    Delivery.objects.create(notification=notification, channel=theirs)
+    logged_delivery(theirs)
 
     assert api.get("/api/notifications/deliveries/").json()["results"] == []

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications.models import Channel, Delivery, Notification
+from tests.notifications.conftest import logged_delivery
 from tests.notifications.fakes import FakeTelegram
 
 pytestmark = pytest.mark.django_db
@@ -188,13 +189,10 @@ def test_the_log_shows_outcomes_in_the_members_zone(browser: Client, member: Any
     channel = Channel.objects.create(
         user=member, kind="email", address="m@example.com", timezone="America/New_York"
     )
-    notification = Notification.objects.create(
-        user=member, kind="slot_freed", dedupe_key="k", subject="Court 3 free", body="b"
-    )
     with time_machine.travel(datetime(2026, 7, 1, 17, 0, tzinfo=UTC), tick=False):
-        Delivery.objects.create(
-            notification=notification,
-            channel=channel,
+        logged_delivery(
+            channel,
+            subject="Court 3 free",
             state=Delivery.State.FAILED,
             error="The mail server answered 550",
             duration_ms=42,

@@ -10,15 +10,15 @@ import pytest
 from django.utils import timezone
 
 from notifications.health import delivery_health
-from notifications.models import Channel, Delivery, Notification
+from notifications.models import Channel, Delivery
+from tests.notifications.conftest import logged_delivery
 
 pytestmark = pytest.mark.django_db
 
 
 def delivery(member: Any, **fields: Any) -> Delivery:
     channel = Channel.objects.create(user=member, kind="email", address="m@example.com")
-    notification = Notification.objects.create(user=member, kind="test", dedupe_key="k")
-    return Delivery.objects.create(notification=notification, channel=channel, **fields)
+    return logged_delivery(channel, **fields)
 
 
 def test_it_is_ok_with_fresh_or_waiting_deliveries(member: Any):

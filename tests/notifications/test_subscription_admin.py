@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from notifications.models import NotificationPreference, Subscription
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +15,7 @@ def test_staff_see_and_open_members_subscriptions_and_preferences(member):
     root = get_user_model().objects.create_superuser("root", password="root-pass-123")
     subscription = Subscription.objects.create(user=member, name="Evenings")
     preference = NotificationPreference.objects.create(user=member, language="es")
-    client = Client()
-    client.force_login(root)
+    client = web(root)
 
     listing = client.get("/admin/notifications/subscription/")
     assert listing.status_code == 200

@@ -6,18 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from clubs.models import Club, MonitoringConfig
 from notifications.models import NotificationPreference, Subscription
+from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
-
-
-def web(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
