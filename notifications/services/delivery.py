@@ -95,9 +95,14 @@ def _deliver(delivery: Delivery, *, now: datetime, mark: _SentMark) -> str:
     token = uuid.uuid4().hex
     with transaction.atomic():
         mark.write()
-        # The claim: only a pending, due row of an enabled channel; one worker wins it.
+        # The claim: only a pending, due row of an enabled channel; one worker wins it. No
+        # join in the filter: Django would turn it into `id IN (SELECT ...)`, and PostgreSQL's
+        # recheck of a row another worker just claimed would not see its new state there.
         won = Delivery.objects.filter(
-            pk=delivery.pk, state=Delivery.State.PENDING, due_at__lte=now, channel__enabled=True
+            pk=delivery.pk,
+            state=Delivery.State.PENDING,
+            due_at__lte=now,
+            channel_id__in=Channel.objects.filter(enabled=True).values("pk"),
         ).update(
             state=Delivery.State.SENDING,
             claim_token=token,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.models import Delivery
+from notifications.models import Channel, Delivery
 from notifications.services.delivery import deliveries_release_held, delivery_lease_expired
 from notifications.services.outbox import deliveries_relay
 
@@ -29,7 +29,8 @@ def deliveries_sweep(*, now: datetime | None = None) -> dict[str, int]:
         delivery_lease_expired(delivery_id=pk, now=now)
     # Rows a channel was disabled under (written while it was being disabled) end here.
     Delivery.objects.filter(
-        state__in=[Delivery.State.PENDING, Delivery.State.HELD], channel__enabled=False
+        state__in=[Delivery.State.PENDING, Delivery.State.HELD],
+        channel_id__in=Channel.objects.filter(enabled=False).values("pk"),
     ).update(state=Delivery.State.CANCELLED)
     released = deliveries_release_held(now=now)
     # At most RELAY_PER_SWEEP rows, the longest waiting first: rows of a long backlog still
