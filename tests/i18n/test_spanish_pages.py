@@ -62,7 +62,7 @@ def rule(make_rule: Any) -> Any:
 
 
 def test_it_serves_every_member_page_in_spanish_to_a_spanish_browser(
-    client: Any, member: Any, group: Any, rule: Any
+    client: Any, member: Any, group: Any, rule: Any, account: Any
 ) -> None:
     client.force_login(member)
     # The cast's usernames ("member", "owner", "admin") are names, not English to translate.
@@ -72,6 +72,8 @@ def test_it_serves_every_member_page_in_spanish_to_a_spanish_browser(
         f"/clubs/{rule.club.pk}/": "Cuándo hay más gente",
         f"/booking/rules/{rule.pk}/": "Próxima apertura",
         f"/booking/rules/{rule.pk}/edit/": "Guardar",
+        f"/booking/rules/{rule.pk}/delete/": "Borrar la regla",
+        f"/booking/accounts/{account.pk}/delete/": "Borrar la cuenta",
         f"/groups/{group.pk}/": "Miembros",
     }
     for url, spanish in pages.items():
