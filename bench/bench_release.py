@@ -31,8 +31,8 @@ from bench.racing import BURST_SECONDS, latency_ms, release_rule
 
 PLAIN = 22
 CONTESTED = 22
-SPACING_SECONDS = 3.5
-FIRST_RELEASE_IN = 25.0
+SPACING_SECONDS = 3.0
+FIRST_RELEASE_IN = 20.0
 ARM_LEAD = "15"
 EMAIL = "bench-booker@sandbox.test"
 PASSWORD = "bench-booker-pw"

@@ -167,21 +167,20 @@ def utilization_daily(
 
     courts_seen: dict[date, int] = defaultdict(int)
 
-    def summarized(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
-        # The per-court rows: a few per day, where StartSummary has one per start.
-        rows = court_day_rows(club, sport_id, days)
+    def per_day(rows: Iterable[tuple[int, date, int, int, int]]) -> list[tuple[Any, int, int, int]]:
+        # (court, date, counts) rows: the courts seen each day, then the day's sums.
+        rows = list(rows)
         for _, day, *counts in rows:
             courts_seen[day] += any(counts)
         return _added_up(rows, by=1)
 
+    def summarized(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
+        # The per-court rows: a few per day, where StartSummary has one per start.
+        return per_day(court_day_rows(club, sport_id, days))
+
     def recent(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
-        rows = states_on(club, sport_id, days).values_list("local_date")
-        counted = rows.annotate(**state_counts(), courts=Count("court", distinct=True))
-        result = []
-        for day, taken, free, not_released, courts in counted.order_by():
-            courts_seen[day] = courts
-            result.append((day, taken, free, not_released))
-        return result
+        rows = states_on(club, sport_id, days).values_list("court_id", "local_date")
+        return per_day(rows.annotate(**state_counts()).order_by())
 
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
     return daily_from_rows(club, date_from, date_to, sport_id, rows, courts_seen=courts_seen)
