@@ -58,6 +58,8 @@ def run_child(module: str, *args: str, env: Mapping[str, str] | None = None) -> 
             "VAR_DIR": var_dir,
             "PLAYTOMIC_RATE_PER_SECOND": "0",
             "PLAYTOMIC_INTERACTIVE_RATE_PER_SECOND": "0",
+            # The benches' webhook receivers listen on 127.0.0.1.
+            "NOTIFY_ALLOW_PRIVATE_ADDRESSES": "1",
         }
         child_env.pop("DATABASE_URL", None)
         child_env.update(env or {})

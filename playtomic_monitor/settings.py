@@ -516,6 +516,10 @@ NOTIFY_RELAY_GRACE_SECONDS = env.float("NOTIFY_RELAY_GRACE_SECONDS", default=30.
 NOTIFY_RETRY_BACKOFF_SECONDS = [10, 60, 300, 1800]
 # A club's watchers are told when its monitoring has had no successful poll for this long
 # (while polls were due), or when this many polls in a row failed.
+# Webhooks, push endpoints and apprise URLs go to public addresses only: a member cannot point
+# a channel at this server's own network. Allow private addresses for a receiver on the same
+# machine or the home network.
+NOTIFY_ALLOW_PRIVATE_ADDRESSES = env.bool("NOTIFY_ALLOW_PRIVATE_ADDRESSES", default=False)
 NOTIFY_MONITORING_STALE_MINUTES = env.int("NOTIFY_MONITORING_STALE_MINUTES", default=60)
 NOTIFY_MONITORING_FAILING_POLLS = env.int("NOTIFY_MONITORING_FAILING_POLLS", default=3)
 # The Telegram Bot API (tests point it at a local server).

@@ -28,6 +28,13 @@ def generous_api_throttles(settings: Any) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def loopback_channels_allowed(settings: Any) -> None:
+    """The tests' webhook receivers and push services listen on 127.0.0.1, an address a
+    deployment refuses by default; tests of that refusal turn it back off."""
+    settings.NOTIFY_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def sandbox() -> Iterator[Any]:
     """A fresh sandbox (seed 1) on a free loopback port, with one account."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from notifications.models import Channel, Delivery, Notification
 from notifications.services.outbox import notification_create
+from notifications.transports.addresses import address_refusal
 from notifications.transports.apprise import apprise_url_valid
 from notifications.transports.telegram import telegram_find_chat
 from notifications.wording import in_language_of
@@ -64,6 +65,8 @@ def channel_validate(
     elif kind == Channel.Kind.WEBHOOK:
         if not _http_url(address):
             errors["address"] = _("Enter an http:// or https:// URL.")
+        elif refusal := address_refusal(address):
+            errors["address"] = refusal
         if (secret or secret_required) and len(secret) < WEBHOOK_SECRET_MIN:
             errors["secret"] = _("The signing secret needs at least %(n)d characters.") % {
                 "n": WEBHOOK_SECRET_MIN
@@ -86,12 +89,13 @@ def channel_validate(
                 ok = False
             if not ok:
                 errors["secret"] = _("The browser's push subscription is not valid.")
-    elif (
-        kind == Channel.Kind.APPRISE
-        and (secret or secret_required)
-        and not apprise_url_valid(secret)
-    ):
-        errors["secret"] = _("apprise does not understand this URL.")
+            elif refusal := address_refusal(str(subscription["endpoint"])):
+                errors["secret"] = refusal
+    elif kind == Channel.Kind.APPRISE and (secret or secret_required):
+        if not apprise_url_valid(secret):
+            errors["secret"] = _("apprise does not understand this URL.")
+        elif refusal := address_refusal(secret):
+            errors["secret"] = refusal
     unknown = set(kinds) - set(Notification.Kind.values)
     if unknown:
         errors["kinds"] = _("Unknown kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import apprise
 
+from notifications.transports.addresses import address_refusal
 from notifications.transports.base import Message, Transport, TransportError
 
 
@@ -12,6 +13,8 @@ class AppriseTransport(Transport):
         target = apprise.Apprise()
         if not target.add(self.channel.secret):
             raise TransportError("The apprise URL is not valid", permanent=True)
+        if address_refusal(self.channel.secret):
+            raise TransportError("The address is on a private network", permanent=True)
         body = message.body + (f"\n\n{message.link}" if message.link else "")
         # apprise reports only success or failure: a failure is taken as temporary, and the
         # retries end in "failed" if it persists.

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import requests
 
+from notifications.transports.addresses import address_check_resolved
 from notifications.transports.base import (
     Message,
     Transport,
@@ -46,6 +47,7 @@ class WebhookTransport(Transport):
     idempotent: ClassVar[bool] = True
 
     def send(self, message: Message) -> None:
+        address_check_resolved(self.channel.address)
         body = json.dumps(webhook_payload(message), separators=(",", ":")).encode()
         timestamp = str(int(time.time()))
         headers = {

@@ -9,6 +9,7 @@ from typing import Any
 import requests
 from pywebpush import WebPushException, webpush
 
+from notifications.transports.addresses import address_check_resolved
 from notifications.transports.base import (
     Message,
     Transport,
@@ -39,6 +40,7 @@ class WebPushTransport(Transport):
             subscription = json.loads(self.channel.secret)
         except ValueError:
             raise TransportError("The browser subscription is unreadable", permanent=True) from None
+        address_check_resolved(str(subscription.get("endpoint", "")))
         try:
             webpush(
                 subscription_info=subscription,

@@ -45,6 +45,7 @@ def subprocess_env(var_dir: Path, extra: dict[str, str] | None = None) -> dict[s
     if not settings.REDIS_URL:
         env.pop("REDIS_URL", None)
     env["PLAYTOMIC_BASE_URL"] = settings.PLAYTOMIC_BASE_URL
+    env["NOTIFY_ALLOW_PRIVATE_ADDRESSES"] = "1" if settings.NOTIFY_ALLOW_PRIVATE_ADDRESSES else "0"
     # Children have their own VAR_DIR, so hand them the parent's encryption keys explicitly or
     # they would generate a key file of their own and fail to read the test's secrets.
     get_fernet()  # makes the embedded key file if no secret has been written yet
