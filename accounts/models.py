@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from playtomic_monitor.crypto import EncryptedTextField
+from playtomic_monitor.timestamps import TimestampedModel
 
 
-class PlaytomicAccount(models.Model):
+class PlaytomicAccount(TimestampedModel):
     """A member's Playtomic login. Email, password and tokens are encrypted at rest; the
     email's keyed hash is the only searchable trace of who it is."""
 
@@ -34,8 +35,6 @@ class PlaytomicAccount(models.Model):
     last_error = models.TextField(blank=True)
     last_login_at = models.DateTimeField(null=True, blank=True)
     tokens_rotated_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         # The table predates this app (it was booking's); the name stays so no data moves.

@@ -5,16 +5,22 @@ Every figure is in the club's local time."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from typing import Any
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -66,24 +72,119 @@ from availability.serializers import (
 from availability.services.polling import poll_request
 from clubs.api import club_for_api
 from clubs.models import Club
-from playtomic_monitor.openapi import FIELD_MESSAGES, not_found, response_example
+from playtomic_monitor.api_views import PagedApiView, validated
+from playtomic_monitor.openapi import FIELD_MESSAGES, Decorated, not_found, response_example
 from playtomic_monitor.permissions import StaffWritesOrReadOnly
-
-
-def _parse(
-    serializer_class: type[serializers.Serializer[Any]], request: Request, **ctx: Any
-) -> dict[str, Any]:
-    query = serializer_class(data=request.query_params, context=ctx)
-    query.is_valid(raise_exception=True)
-    return dict(query.validated_data)
 
 
 def _range_kwargs(q: dict[str, Any]) -> dict[str, Any]:
     return {"date_from": q["from_date"], "date_to": q["to_date"], "sport_id": q["sport"]}
 
 
+def _sport(q: dict[str, Any]) -> str | None:
+    return (q.get("sport") or "").upper() or None
+
+
+def _csv_schema(
+    summary: str, query: type[serializers.Serializer[Any]], example_name: str, example: str
+) -> Callable[[Decorated], Decorated]:
+    """The schema of a CSV export: the file, or field messages for a refused query."""
+    return extend_schema(
+        summary=summary,
+        parameters=[query],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: FIELD_MESSAGES},
+        examples=[response_example(example_name, example, media_type="text/csv")],
+    )
+
+
+def _csv_response(
+    name: str, header: list[str], rows: Iterable[list[Any]], *, stream: bool = False
+) -> HttpResponseBase:
+    """A CSV attachment called `name`: `header`, then `rows` (None as an empty cell), written
+    as it is sent when `stream`."""
+    writer = csv.writer(_Echo())
+    lines = itertools.chain([writer.writerow(header)], map(writer.writerow, rows))
+    content_type = "text/csv; charset=utf-8"
+    response: HttpResponse | StreamingHttpResponse
+    if stream:
+        response = StreamingHttpResponse(lines, content_type=content_type)
+    else:
+        response = HttpResponse("".join(lines), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class _Echo:
+    """A file that hands back what is written to it: csv.writer's rows as strings."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+# The daily export's columns after the date: the day's figures of those names.
+_DAILY_FIGURES = ["taken", "free", "not_released", "expected", "utilization", "coverage"]
+_CHANGES_COLUMNS = [
+    "observed_at",
+    "court",
+    "local_date",
+    "local_start",
+    "kind",
+    "old_state",
+    "new_state",
+    "lead_minutes",
+    "price",
+]
+
+
 class AnalyticsApi(APIView):
     permission_classes = [StaffWritesOrReadOnly]
+
+
+# Figures of one club over a club-local date range: the query (`query`, a RangeQuery read with
+# the club's today) goes to `answer`, whose result `output` shapes. The operation's schema is
+# built from the same attributes. (No docstring: it would become every operation's description.)
+class ClubRangeApi(AnalyticsApi):
+    summary: ClassVar[str]
+    query: ClassVar[type[RangeQuery]] = RangeQuery
+    output: ClassVar[type[serializers.Serializer[Any]]]
+    many: ClassVar[bool] = False
+    example: ClassVar[OpenApiExample]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not hasattr(cls, "summary"):
+            return  # a base of such views (ClubRangeRowsApi), no operation of its own
+        extend_schema_view(
+            get=extend_schema(
+                summary=cls.summary,
+                parameters=[cls.query],
+                responses={200: cls.output(many=cls.many), 400: FIELD_MESSAGES},
+                examples=[cls.example],
+            )
+        )(cls)
+
+    def answer(self, club: Club, q: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def get(self, request: Request, club_id: int) -> Response:
+        club = club_for_api(club_id)
+        q = validated(self.query, request.query_params, club=club)
+        return Response(self.output(self.answer(club, q), many=self.many).data)
+
+
+# Rows of one club over a range, each shaped by `output`: by default those `rows` (a selector)
+# reads for the club and the range.
+class ClubRangeRowsApi(ClubRangeApi):
+    many = True
+    rows: ClassVar[Callable[..., Any]]
+
+    def answer(self, club: Club, q: dict[str, Any]) -> Any:
+        return type(self).rows(club=club, **_range_kwargs(q))
+
+
+def _dated(q: dict[str, Any], **figures: Any) -> dict[str, Any]:
+    """`figures` with the range they cover."""
+    return {"from_date": q["from_date"], "to_date": q["to_date"], **figures}
 
 
 class CurrentUtilizationApi(AnalyticsApi):
@@ -95,100 +196,48 @@ class CurrentUtilizationApi(AnalyticsApi):
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
-        q = _parse(SportQuery, request)
-        sport = (q.get("sport") or "").upper() or None
-        current = selectors.utilization_current(club=club, sport_id=sport)
+        q = validated(SportQuery, request.query_params)
+        current = selectors.utilization_current(club=club, sport_id=_sport(q))
         return Response(CurrentUtilizationOutput(current).data)
 
 
-def _daily(club: Club, q: dict[str, Any]) -> dict[str, Any]:
-    days = selectors.utilization_daily(club=club, **_range_kwargs(q))
-    return {
-        "club": club.pk,
-        "from_date": q["from_date"],
-        "to_date": q["to_date"],
-        "total": selectors.utilization_total(days),
-        "days": days,
-    }
+class DailyUtilizationApi(ClubRangeApi):
+    summary = "Utilization per club-local day (default: the last 28 days)"
+    output = DailyOutput
+    example = response_example("Two days", DAILY_EXAMPLE)
 
-
-class DailyUtilizationApi(AnalyticsApi):
-    @extend_schema(
-        summary="Utilization per club-local day (default: the last 28 days)",
-        parameters=[RangeQuery],
-        responses={200: DailyOutput, 400: FIELD_MESSAGES},
-        examples=[response_example("Two days", DAILY_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(RangeQuery, request, club=club)
-        return Response(DailyOutput(_daily(club, q)).data)
+    def answer(self, club: Club, q: dict[str, Any]) -> dict[str, Any]:
+        days = selectors.utilization_daily(club=club, **_range_kwargs(q))
+        return _dated(q, club=club.pk, total=selectors.utilization_total(days), days=days)
 
 
 class DailyUtilizationCsvApi(AnalyticsApi):
-    @extend_schema(
-        summary="Daily utilization as CSV",
-        parameters=[RangeQuery],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: FIELD_MESSAGES},
-        examples=[response_example("Two days", DAILY_CSV_EXAMPLE, media_type="text/csv")],
-    )
-    def get(self, request: Request, club_id: int) -> HttpResponse:
+    @_csv_schema("Daily utilization as CSV", RangeQuery, "Two days", DAILY_CSV_EXAMPLE)
+    def get(self, request: Request, club_id: int) -> HttpResponseBase:
         club = club_for_api(club_id)
-        q = _parse(RangeQuery, request, club=club)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        name = f"utilization-{club.pk}-{q['from_date']}-{q['to_date']}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["local_date", "taken", "free", "not_released", "expected", "utilization", "coverage"]
+        q = validated(RangeQuery, request.query_params, club=club)
+        days = selectors.utilization_daily(club=club, **_range_kwargs(q))
+        rows = (
+            [day.local_date, *(getattr(day.figures, f) for f in _DAILY_FIGURES)] for day in days
         )
-        for day in selectors.utilization_daily(club=club, **_range_kwargs(q)):
-            f = day.figures
-            writer.writerow(
-                [
-                    day.local_date,
-                    f.taken,
-                    f.free,
-                    f.not_released,
-                    _blank(f.expected),
-                    _blank(f.utilization),
-                    _blank(f.coverage),
-                ]
-            )
-        return response
+        name = f"utilization-{club.pk}-{q['from_date']}-{q['to_date']}.csv"
+        return _csv_response(name, ["local_date", *_DAILY_FIGURES], rows)
 
 
-def _blank(value: object) -> object:
-    return "" if value is None else value
+class HeatmapApi(ClubRangeApi):
+    summary = "Weekday x local hour utilization"
+    output = HeatmapOutput
+    example = response_example("Tuesday 19:00", HEATMAP_EXAMPLE)
+
+    def answer(self, club: Club, q: dict[str, Any]) -> dict[str, Any]:
+        return _dated(q, cells=selectors.utilization_heatmap(club=club, **_range_kwargs(q)).cells)
 
 
-class HeatmapApi(AnalyticsApi):
-    @extend_schema(
-        summary="Weekday x local hour utilization",
-        parameters=[RangeQuery],
-        responses={200: HeatmapOutput, 400: FIELD_MESSAGES},
-        examples=[response_example("Tuesday 19:00", HEATMAP_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(RangeQuery, request, club=club)
-        heat = selectors.utilization_heatmap(club=club, **_range_kwargs(q))
-        data = {"from_date": q["from_date"], "to_date": q["to_date"], "cells": heat.cells}
-        return Response(HeatmapOutput(data).data)
-
-
-class CourtUtilizationApi(AnalyticsApi):
-    @extend_schema(
-        summary="Utilization per court",
-        parameters=[RangeQuery],
-        responses={200: CourtUtilizationOutput(many=True), 400: FIELD_MESSAGES},
-        examples=[response_example("One court", COURTS_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(RangeQuery, request, club=club)
-        rows = selectors.utilization_per_court(club=club, **_range_kwargs(q))
-        return Response(CourtUtilizationOutput(rows, many=True).data)
+class CourtUtilizationApi(ClubRangeRowsApi):
+    summary = "Utilization per court"
+    output = CourtUtilizationOutput
+    example = response_example("One court", COURTS_EXAMPLE)
+    rows = selectors.utilization_per_court
 
 
 class CompareApi(AnalyticsApi):
@@ -199,78 +248,51 @@ class CompareApi(AnalyticsApi):
         examples=[response_example("One club", COMPARE_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
-        q = _parse(CompareQuery, request)
+        q = validated(CompareQuery, request.query_params)
         summary = selectors.club_comparison(clubs=q["clubs"], **_range_kwargs(q))
         return Response(ClubSummaryOutput(summary, many=True).data)
 
 
-class FillCurveApi(AnalyticsApi):
-    @extend_schema(
-        summary="Share of cells already taken N hours/days before their start",
-        parameters=[FillCurveQuery],
-        responses={200: FillPointOutput(many=True), 400: FIELD_MESSAGES},
-        examples=[response_example("Two days ahead", FILL_CURVE_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(FillCurveQuery, request, club=club)
+class FillCurveApi(ClubRangeRowsApi):
+    summary = "Share of cells already taken N hours/days before their start"
+    query = FillCurveQuery
+    output = FillPointOutput
+    example = response_example("Two days ahead", FILL_CURVE_EXAMPLE)
+
+    def answer(self, club: Club, q: dict[str, Any]) -> Any:
         weekday, hour = q.get("weekday"), q.get("hour")
-        curve = selectors.fill_curve(
+        return selectors.fill_curve(
             club=club,
             **_range_kwargs(q),
             weekdays=None if weekday is None else [weekday],
             hours=None if hour is None else [hour],
         )
-        return Response(FillPointOutput(curve, many=True).data)
 
 
-class LeadTimesApi(AnalyticsApi):
-    @extend_schema(
-        summary="How far ahead each weekday/hour sells out, and the cancellation rate",
-        parameters=[RangeQuery],
-        responses={200: LeadTimesOutput, 400: FIELD_MESSAGES},
-        examples=[response_example("Saturday 10:00", LEAD_TIMES_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(RangeQuery, request, club=club)
-        data = {
-            "from_date": q["from_date"],
-            "to_date": q["to_date"],
-            "sellout": selectors.sellout_lead_times(club=club, **_range_kwargs(q)),
-            "cancellations": selectors.cancellation_rate(club=club, **_range_kwargs(q)),
-        }
-        return Response(LeadTimesOutput(data).data)
+class LeadTimesApi(ClubRangeApi):
+    summary = "How far ahead each weekday/hour sells out, and the cancellation rate"
+    output = LeadTimesOutput
+    example = response_example("Saturday 10:00", LEAD_TIMES_EXAMPLE)
+
+    def answer(self, club: Club, q: dict[str, Any]) -> dict[str, Any]:
+        scope = {"club": club, **_range_kwargs(q)}
+        return _dated(
+            q,
+            sellout=selectors.sellout_lead_times(**scope),
+            cancellations=selectors.cancellation_rate(**scope),
+        )
 
 
-class PricesApi(AnalyticsApi):
-    @extend_schema(
-        summary="Prices offered by local hour (hourly rate)",
-        parameters=[RangeQuery],
-        responses={200: PriceHourOutput(many=True), 400: FIELD_MESSAGES},
-        examples=[response_example("Evening", PRICES_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(RangeQuery, request, club=club)
-        prices = selectors.prices_by_hour(club=club, **_range_kwargs(q))
-        return Response(PriceHourOutput(prices, many=True).data)
+class ChanceApi(ClubRangeRowsApi):
+    summary = "Observed chance that a court is still free N hours/days before a wanted slot"
+    query = ChanceQuery
+    output = ChancePointOutput
+    example = response_example("Tuesday 19:00, one day ahead", CHANCE_EXAMPLE)
 
-
-class ChanceApi(AnalyticsApi):
-    @extend_schema(
-        summary="Observed chance that a court is still free N hours/days before a wanted slot",
-        parameters=[ChanceQuery],
-        responses={200: ChancePointOutput(many=True), 400: FIELD_MESSAGES},
-        examples=[response_example("Tuesday 19:00, one day ahead", CHANCE_EXAMPLE)],
-    )
-    def get(self, request: Request, club_id: int) -> Response:
-        club = club_for_api(club_id)
-        q = _parse(ChanceQuery, request, club=club)
-        points = selectors.chance_free(
+    def answer(self, club: Club, q: dict[str, Any]) -> Any:
+        return selectors.chance_free(
             club=club, weekday=q["weekday"], start_time=q["time"], **_range_kwargs(q)
         )
-        return Response(ChancePointOutput(points, many=True).data)
 
 
 class AvailabilityApi(AnalyticsApi):
@@ -282,8 +304,8 @@ class AvailabilityApi(AnalyticsApi):
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
-        q = _parse(AvailabilityAtQuery, request)
-        sport = (q.get("sport") or "").upper() or None
+        q = validated(AvailabilityAtQuery, request.query_params)
+        sport = _sport(q)
         at = q.get("at")
         if at is None:
             local_date = q.get("date") or selectors.local_today(club)
@@ -295,6 +317,13 @@ class AvailabilityApi(AnalyticsApi):
         return Response(GridOutput(grid).data)
 
 
+class PricesApi(ClubRangeRowsApi):
+    summary = "Prices offered by local hour (hourly rate)"
+    output = PriceHourOutput
+    example = response_example("Evening", PRICES_EXAMPLE)
+    rows = selectors.prices_by_hour
+
+
 def _changes(club: Club, q: dict[str, Any]) -> Any:
     return selectors.slot_changes(
         club=club,
@@ -302,14 +331,11 @@ def _changes(club: Club, q: dict[str, Any]) -> Any:
         date_to=q.get("to_date"),
         kinds=sorted(q.get("kind") or []),
         court_id=q.get("court"),
-        sport_id=(q.get("sport") or "").upper() or None,
+        sport_id=_sport(q),
     )
 
 
-class ChangesApi(AnalyticsApi):
-    # Read by drf-spectacular, so the schema shows the paginated envelope.
-    pagination_class = PageNumberPagination
-
+class ChangesApi(AnalyticsApi, PagedApiView):
     @extend_schema(
         summary="Transitions of cells (paginated, newest first)",
         parameters=[ChangesQuery],
@@ -319,70 +345,35 @@ class ChangesApi(AnalyticsApi):
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
-        q = _parse(ChangesQuery, request)
-        paginator = self.pagination_class()
-        page: list[Any] | None = paginator.paginate_queryset(_changes(club, q), request, view=self)
-        return paginator.get_paginated_response(SlotChangeOutput(page, many=True).data)
+        q = validated(ChangesQuery, request.query_params)
+        return self.page_response(request, _changes(club, q), SlotChangeOutput)
 
 
 class ChangesCsvApi(AnalyticsApi):
-    @extend_schema(
-        summary="Transitions as CSV (streamed)",
-        parameters=[ChangesQuery],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: FIELD_MESSAGES},
-        examples=[response_example("Booked", CHANGES_CSV_EXAMPLE, media_type="text/csv")],
-    )
-    def get(self, request: Request, club_id: int) -> StreamingHttpResponse:
+    @_csv_schema("Transitions as CSV (streamed)", ChangesQuery, "Booked", CHANGES_CSV_EXAMPLE)
+    def get(self, request: Request, club_id: int) -> HttpResponseBase:
         club = club_for_api(club_id)
-        q = _parse(ChangesQuery, request)
-        changes = _changes(club, q)
+        changes = _changes(club, validated(ChangesQuery, request.query_params))
         zone = club.zone
-
-        def rows() -> Iterator[str]:
-            echo = _Echo()
-            writer = csv.writer(echo)
-            yield writer.writerow(
-                [
-                    "observed_at",
-                    "court",
-                    "local_date",
-                    "local_start",
-                    "kind",
-                    "old_state",
-                    "new_state",
-                    "lead_minutes",
-                    "price",
-                ]
-            )
-            for c in changes.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        c.observed_at.isoformat(),
-                        c.court.name,
-                        c.local_date,
-                        c.start.astimezone(zone).strftime("%H:%M"),
-                        c.kind,
-                        c.old_state,
-                        c.new_state,
-                        c.lead_minutes,
-                        _blank(c.price),
-                    ]
-                )
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="changes-{club.pk}.csv"'
-        return response
+        rows = (
+            [
+                c.observed_at.isoformat(),
+                c.court.name,
+                c.local_date,
+                c.start.astimezone(zone).strftime("%H:%M"),
+                c.kind,
+                c.old_state,
+                c.new_state,
+                c.lead_minutes,
+                c.price,
+            ]
+            for c in changes.iterator(chunk_size=2000)
+        )
+        name = f"changes-{club.pk}.csv"
+        return _csv_response(name, _CHANGES_COLUMNS, rows, stream=True)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-class PollRunsApi(AnalyticsApi):
-    # Read by drf-spectacular, so the schema shows the paginated envelope.
-    pagination_class = PageNumberPagination
-
+class PollRunsApi(AnalyticsApi, PagedApiView):
     @extend_schema(
         summary="Poll runs of the club (paginated, newest first)",
         parameters=[PollRunQuery],
@@ -392,11 +383,9 @@ class PollRunsApi(AnalyticsApi):
     )
     def get(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
-        q = _parse(PollRunQuery, request)
-        paginator = self.pagination_class()
+        q = validated(PollRunQuery, request.query_params)
         runs = selectors.poll_runs(club=club, outcome=q.get("outcome"))
-        page = paginator.paginate_queryset(runs, request, view=self)
-        return paginator.get_paginated_response(PollRunOutput(page, many=True).data)
+        return self.page_response(request, runs, PollRunOutput)
 
 
 class PollRunDetailApi(AnalyticsApi):
@@ -434,7 +423,7 @@ class FetchAvailabilityApi(AnalyticsApi):
     )
     def post(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
-        q = _parse(FetchQuery, request)
+        q = validated(FetchQuery, request.query_params)
         try:
             run: PollRun = poll_request(club=club, days_ahead=q.get("days"))
         except DjangoValidationError as exc:

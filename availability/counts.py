@@ -1,11 +1,18 @@
-"""The counting expressions that the analytics selectors (over the raw rows) and the
-summarizing service (into the summary tables) share, so both count a cell or a booking alike."""
+"""How a cell or a booking is counted: as expressions for the summarizing service (into the
+summary tables), and the same rules over rows already read for the analytics selectors (the
+recent days, which a page reads once), side by side so both count alike."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
 
 from django.db.models import Count, Q
 
 from availability.models import CellState, SlotChange
+
+Key = TypeVar("Key", bound=Hashable)
 
 
 def state_counts(*, not_released: bool = True) -> dict[str, Count]:
@@ -30,3 +37,26 @@ def booking_counts() -> dict[str, Count]:
         ),
         "cancellations": Count("id", filter=Q(kind=SlotChange.Kind.FREED)),
     }
+
+
+def count_states(rows: Iterable[tuple[Key, str]]) -> dict[Key, list[int]]:
+    """(key, state) pairs -> per key [taken, free, not released], as `state_counts` counts."""
+    at = {CellState.TAKEN.value: 0, CellState.FREE.value: 1, CellState.NOT_RELEASED.value: 2}
+    counts: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for key, state in rows:
+        total = counts[key]
+        if state in at:
+            total[at[state]] += 1
+    return counts
+
+
+def is_booking(kind: str, new_state: str) -> bool:
+    """A transition `booking_counts` counts as a booking."""
+    return kind == SlotChange.Kind.TAKEN or (
+        kind == SlotChange.Kind.FIRST_SEEN and new_state == CellState.TAKEN
+    )
+
+
+def is_cancellation(kind: str) -> bool:
+    """A transition `booking_counts` counts as a cancellation."""
+    return kind == SlotChange.Kind.FREED

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from availability import dateranges, selectors
 from availability.models import PollRun, SlotChange
 from clubs.models import Club
-from playtomic_monitor.api import MAX_DB_ID, LocalTimeField
+from playtomic_monitor.api import MAX_DB_ID, LocalTimeField, ModelOutput
 
 MAX_COMPARED_CLUBS = 8
 
@@ -304,41 +304,48 @@ class ClubSummaryOutput(serializers.Serializer[Any]):
         return {str(h): u.coverage for h, u in obj.by_hour.items()}
 
 
-class SlotChangeOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
+class SlotChangeOutput(ModelOutput[SlotChange]):
     court_id = serializers.IntegerField()
     court = serializers.CharField(source="court.name")
-    start = serializers.DateTimeField()
-    local_date = serializers.DateField()
-    kind = serializers.CharField()
-    old_state = serializers.CharField()
-    new_state = serializers.CharField()
-    observed_at = serializers.DateTimeField()
-    lead_minutes = serializers.IntegerField()
-    price = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+
+    class Meta:
+        model = SlotChange
+        # Every column of the transition; its club and poll run are the question's own.
+        exclude = ["club", "poll_run"]
 
 
-class PollRunOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
+class PollRunOutput(ModelOutput[PollRun]):
     club_id = serializers.IntegerField()
-    trigger = serializers.CharField()
-    started_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
     days = serializers.ListField(child=serializers.CharField())
     days_ok = serializers.ListField(child=serializers.CharField())
-    requests_made = serializers.IntegerField()
-    cells_seen = serializers.IntegerField()
-    changes_written = serializers.IntegerField()
-    duration_ms = serializers.IntegerField(allow_null=True)
-    outcome = serializers.CharField()
-    error_kind = serializers.CharField()
-    error_message = serializers.CharField()
+
+    class Meta:
+        model = PollRun
+        fields = [
+            "id",
+            "club_id",
+            "trigger",
+            "started_at",
+            "finished_at",
+            "days",
+            "days_ok",
+            "requests_made",
+            "cells_seen",
+            "changes_written",
+            "duration_ms",
+            "outcome",
+            "error_kind",
+            "error_message",
+        ]
 
 
 class PollRunRequestedOutput(PollRunOutput):
     """A run the fetch endpoint queued: read it again at `url` until it has finished."""
 
     url = serializers.SerializerMethodField(help_text="Where to read the run until it finishes")
+
+    class Meta(PollRunOutput.Meta):
+        fields = [*PollRunOutput.Meta.fields, "url"]
 
     def get_url(self, obj: PollRun) -> str:
         path = reverse("api-poll-run", args=[obj.club_id, obj.pk])

@@ -120,9 +120,10 @@ def _measure(sandbox: Any) -> dict[str, Any]:
     from availability.models import AvailabilityEvent, PollRun
     from availability.services.polling import poll_request
     from clubs.services import club_import, monitoring_configure
-    from notifications.models import Channel, Delivery, Subscription
+    from notifications.models import Delivery, Subscription
     from notifications.receivers import WebhookReceiver
     from playtomic.client import PlaytomicClient
+    from tests.support.channels import webhook_channel
 
     settings.PLAYTOMIC_BASE_URL = sandbox.url
     if connection.vendor == "postgresql":
@@ -142,13 +143,7 @@ def _measure(sandbox: Any) -> dict[str, Any]:
 
     with WebhookReceiver(secret=SECRET) as receiver:
         member = get_user_model().objects.create_user("member")
-        Channel.objects.create(
-            user=member,
-            kind=Channel.Kind.WEBHOOK,
-            address=receiver.url,
-            secret=SECRET,
-            rate_limit_per_minute=0,
-        )
+        webhook_channel(member, receiver, rate_limit_per_minute=0)
         subscription = Subscription.objects.create(user=member, freed=True)
         subscription.clubs.set([club])
         connection.close()

@@ -4,7 +4,10 @@ written directly with COPY (bench/history.py), then summarized as the periodic t
 Times the heatmap, daily and fill-curve selectors over the dashboard's default four weeks and
 over the whole year, and the club page and the home page as a member opens them (default four
 weeks), each as median and 95th percentile, with each page's query count. The figures the
-issue names (`heatmap_ms_p95`, ...) are the whole-year ones.
+issue names (`heatmap_ms_p95`, ...) are the whole-year ones. Then the clubs double (the added
+ones with a week of history: a page's count depends on neither) and both pages are counted
+again (`club_page_queries_2x`, `home_page_queries_2x`, on an added club): the counts must not
+change.
 
 Runs on PostgreSQL (DATABASE_URL=postgresql://...); a throw-away database is created next to
 the configured one and dropped afterwards.
@@ -114,18 +117,32 @@ def _measure() -> dict[str, Any]:
     client = Client()
     client.force_login(user)
 
-    def page(url: str) -> Callable[[], None]:
+    def page(url: str, among: list[Club] = clubs) -> Callable[[], None]:
         def get() -> None:
-            response = client.get(url.format(club=rng.choice(clubs).pk))
+            response = client.get(url.format(club=rng.choice(among).pk))
             assert response.status_code == 200
 
         return get
 
-    for name, url, repeat in (("club_page", "/clubs/{club}/", 25), ("home_page", "/", 25)):
+    def queries(url: str, among: list[Club] = clubs) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page(url, among)()
+        return len(captured)
+
+    pages = (("club_page", "/clubs/{club}/", 25), ("home_page", "/", 25))
+    for name, url, repeat in pages:
         figures[f"{name}_ms_median"], figures[f"{name}_ms_p95"] = _time(page(url), repeat)
-        with CaptureQueriesContext(connection) as queries:
-            page(url)()
-        figures[f"{name}_queries"] = len(queries)
+        figures[f"{name}_queries"] = queries(url)
+
+    added = []
+    for i in range(CLUBS, 2 * CLUBS):
+        plan = ClubPlan(f"Bench Club {i}", ZONES[i % len(ZONES)], COURTS, 0.7)
+        club = create_club(plan, i)
+        fill(club, days_back=7, days_ahead=7, now=now, demand=plan.demand, seed=i)
+        summary_rebuild(club=club, now=now)
+        added.append(club)
+    for name, url, _repeat in pages:
+        figures[f"{name}_queries_2x"] = queries(url, added)
     return figures
 
 
@@ -159,7 +176,8 @@ def main() -> None:
                 "28 days (default)",
                 f"{figures[f'{name}_ms_median']:.1f}",
                 f"{figures[f'{name}_ms_p95']:.1f}",
-                figures[f"{name}_queries"],
+                f"{figures[f'{name}_queries']} ({figures[f'{name}_queries_2x']} at "
+                f"{2 * CLUBS} clubs)",
                 goal,
             )
         )
@@ -170,7 +188,9 @@ def main() -> None:
         f"{figures['summarize_s']} s",
         rows,
     )
-    merge_results({k: v for k, v in figures.items() if "_ms_" in k or k.endswith("_queries")})
+    merge_results(
+        {k: v for k, v in figures.items() if "_ms_" in k or k.endswith(("_queries", "_2x"))}
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ Several lanes run side by side, each a child process with its own sandbox (a sep
 `python -m playtomic.sandbox` process) and its own SQLite database. A lane races its releases
 one after another, in process, through `booking.services.race.attempt_race` (the production
 code path: claim, prepare, clock and delay estimate, aimed opening, burst, record; no Celery).
+The Ts lie on one grid of whole seconds: lane i's are i x LANE_STAGGER after lane 0's, so no
+two lanes' bursts share the CPU, and each T is at least LEAD_SECONDS after its rule is made.
 Before each release the lane draws, on the sandbox's control API:
 - a clock offset uniform in [-3 s, +3 s] (`POST /_sandbox/clock`);
 - a one-way delay base uniform in [20, 60] ms, the same both ways, each request adding a
@@ -33,29 +35,38 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
 
-from bench.common import drop_results, merge_results, print_table, run_child
+from bench.common import drop_results, merge_results, migrated_sqlite, print_table, run_child
 from bench.racing import BURST_SECONDS, latency_ms, release_rule
 
-LANES = 5
-RELEASES_PER_LANE = 12
-# Each release is this far ahead when its rule is made (the clock estimate takes
-# SYNC_SECONDS + 5 s of it); the lanes' Ts are staggered by LANE_STAGGER so their bursts do not
-# share the CPU.
+LANES = 10
+RELEASES_PER_LANE = 6
+# Each release is at least this far ahead when its rule is made (the clock estimate takes
+# SYNC_SECONDS + 5 s of it).
 LEAD_SECONDS = 14.0
 SYNC_SECONDS = "8"
-LANE_STAGGER = 2.7
+# The lanes' Ts are this many whole seconds apart (a burst lasts at most BURST_SECONDS), so a
+# lane's own Ts are LANES x LANE_STAGGER apart: room for LEAD_SECONDS plus one race.
+LANE_STAGGER = 2
+PERIOD_SECONDS = LANES * LANE_STAGGER
+# The lanes start at once; lane 0's first T is this long after: every lane's set-up (a sandbox
+# and a copy of one migrated database each) plus LEAD_SECONDS. A lane that is not ready by then
+# takes the next point of its grid.
+FIRST_RELEASE_IN = 30
 OFFSET_SECONDS = 3.0
 ONE_WAY_MS = (20.0, 60.0)
 RIVAL_MS = (20.0, 150.0)
@@ -115,8 +126,17 @@ class Sandbox:
         self.process.wait(timeout=10)
 
 
-def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
-    """One lane: a sandbox, a database, and `releases` releases raced one after another."""
+def next_release(grid_start: int) -> datetime:
+    """The first T of a lane's grid (whole seconds from `grid_start`, PERIOD_SECONDS apart)
+    that is at least LEAD_SECONDS from now."""
+    steps = max(0, math.ceil((time.time() + LEAD_SECONDS - grid_start) / PERIOD_SECONDS))
+    return datetime.fromtimestamp(grid_start + steps * PERIOD_SECONDS, UTC)
+
+
+def lane(index: int, releases: int, grid_start: int) -> dict[str, Any]:
+    """One lane: a sandbox, a database, and `releases` releases raced one after another, at
+    Ts on the lane's grid."""
+    begun = time.time()
     sandbox = Sandbox(seed=7 + index)
     os.environ["PLAYTOMIC_BASE_URL"] = sandbox.url
     from bench.common import setup_django
@@ -151,8 +171,7 @@ def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
         one_way = rng.uniform(*ONE_WAY_MS)
         sandbox.control("POST", "/_sandbox/clock", {"offset_seconds": offset})
         sandbox.control("PUT", "/_sandbox/network", network_model(one_way, seed=100 * index + k))
-        lead = first_in if k == 0 else LEAD_SECONDS
-        release_at = datetime.fromtimestamp(time.time() + lead, UTC).replace(microsecond=0)
+        release_at = next_release(grid_start)
         local = release_at.astimezone(club.zone)
         target = local.date() + timedelta(days=k + 2)
         start = datetime.combine(target, wall(18, 0), tzinfo=club.zone).astimezone(UTC)
@@ -230,7 +249,13 @@ def lane(index: int, releases: int, first_in: float) -> dict[str, Any]:
     ]
     sandbox.stop()
     teardown()
-    return {"rows": rows, "posts": posts, "bookings": bookings, "seconds": time.time() - started}
+    return {
+        "rows": rows,
+        "posts": posts,
+        "bookings": bookings,
+        "setup_seconds": started - begun,
+        "seconds": time.time() - started,
+    }
 
 
 def analyse(lanes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -299,25 +324,34 @@ def analyse(lanes: list[dict[str, Any]]) -> dict[str, Any]:
         "_coarse_estimates": coarse,
         "_staggered_openings": staggered,
         "_lane_seconds": [round(result["seconds"]) for result in lanes],
+        "_setup_seconds": [round(result["setup_seconds"]) for result in lanes],
     }
 
 
-def main() -> None:
+def run_lanes(database: dict[str, str]) -> list[dict[str, Any]]:
+    """Every lane at once, each a child on a copy of the migrated `database`."""
+    grid_start = math.ceil(time.time()) + FIRST_RELEASE_IN
+
     def run_lane(index: int) -> dict[str, Any]:
-        first_in = LEAD_SECONDS + index * LANE_STAGGER
         return run_child(
             "bench.bench_release_wan",
             "--lane",
             str(index),
             "--releases",
             str(RELEASES_PER_LANE),
-            "--first-in",
-            str(first_in),
-            env={"BOOKING_CLOCK_SYNC_SECONDS": SYNC_SECONDS},
+            "--grid-start",
+            str(grid_start + index * LANE_STAGGER),
+            env={"BOOKING_CLOCK_SYNC_SECONDS": SYNC_SECONDS, **database},
         )
 
     with ThreadPoolExecutor(max_workers=LANES) as pool:
-        lanes = list(pool.map(run_lane, range(LANES)))
+        return list(pool.map(run_lane, range(LANES)))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="ptm-bench-") as directory:
+        database = migrated_sqlite(Path(directory) / "template.sqlite3")
+        lanes = run_lanes(database)
     result = analyse(lanes)
     measured = {
         key: value for key, value in result.items() if not key.startswith("_") and value is not None
@@ -364,7 +398,7 @@ def main() -> None:
             ("releases with no request", result["_releases_without_request"]),
             ("double bookings", result["_double_bookings"]),
             ("attempt states", json.dumps(result["_states"])),
-            ("lane seconds", result["_lane_seconds"]),
+            ("lane seconds (set-up)", f"{result['_lane_seconds']} ({result['_setup_seconds']})"),
         ],
     )
 
@@ -374,9 +408,9 @@ if __name__ == "__main__":
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--lane", type=int, default=0)
     parser.add_argument("--releases", type=int, default=RELEASES_PER_LANE)
-    parser.add_argument("--first-in", type=float, default=LEAD_SECONDS)
+    parser.add_argument("--grid-start", type=int, default=0)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(lane(args.lane, args.releases, args.first_in), default=str))
+        print(json.dumps(lane(args.lane, args.releases, args.grid_start), default=str))
     else:
         main()

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from accounts.models import PlaytomicAccount
-from booking.forms import fallback_clubs_from_text
+from booking.forms import fallback_clubs_by_reference
 from booking.models import AttemptEvent, BookingAttempt, BookingRule, CalendarFeed
 from booking.selectors import rule_account_choices
 from booking.services.rules import (
@@ -26,6 +26,7 @@ from booking.services.schedule import rule_schedule_sync
 from clubs.models import Club
 from groups.models import LentAccount
 from groups.selectors import groups_for
+from playtomic_monitor.comma_separated import CommaSeparatedField
 
 
 class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
@@ -36,9 +37,8 @@ class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
 
     # Set by BookingRuleAdmin.get_form: the staff member saving the form.
     acting_user: Any = None
-    fallback_clubs = forms.CharField(
+    fallback_clubs = CommaSeparatedField(
         label=gettext_lazy("Fallback clubs (in order)"),
-        required=False,
         help_text=gettext_lazy("Tried after the club above: club ids or slugs separated by commas"),
     )
 
@@ -49,12 +49,12 @@ class BookingRuleAdminForm(forms.ModelForm[BookingRule]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["fallback_clubs"] = ",".join(
-                str(link.club_id) for link in self.instance.fallback_links.all()
-            )
+            self.initial["fallback_clubs"] = [
+                link.club_id for link in self.instance.fallback_links.all()
+            ]
 
     def clean_fallback_clubs(self) -> list[Club]:
-        return fallback_clubs_from_text(self.cleaned_data["fallback_clubs"])
+        return fallback_clubs_by_reference(self.cleaned_data["fallback_clubs"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

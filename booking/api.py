@@ -4,6 +4,7 @@ secrets write-only and never serialised back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
+    OpenApiExample,
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
@@ -38,7 +40,13 @@ from clubs.models import Club
 from groups.models import Group, LentAccount
 from groups.selectors import display_name, groups_for
 from playtomic_monitor.api import MAX_DB_ID, IdField, LocalTimeField
-from playtomic_monitor.openapi import model_viewset_schema, not_found, response_example
+from playtomic_monitor.api_views import validated
+from playtomic_monitor.openapi import (
+    Decorated,
+    model_viewset_schema,
+    not_found,
+    response_example,
+)
 
 
 class LearnedReleaseOutput(serializers.Serializer[Any]):
@@ -321,11 +329,9 @@ class AttemptViewSet(
 
     def get_queryset(self) -> QuerySet[BookingAttempt]:
         queryset = selectors.attempts_for(self.request.user).prefetch_related("events")
-        if self.action == "list":
-            query = AttemptQuery(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            if rule := query.validated_data.get("rule"):
-                queryset = queryset.filter(rule_id=rule)
+        only = validated(AttemptQuery, self.request.query_params) if self.action == "list" else {}
+        if rule := only.get("rule"):
+            queryset = queryset.filter(rule_id=rule)
         return queryset
 
     @extend_schema(
@@ -395,6 +401,19 @@ def _caller_group(request: Request, group_id: int | None) -> Group | None:
     return get_object_or_404(groups_for(request.user), pk=group_id)
 
 
+def _group_rows_schema(
+    query: type[serializers.Serializer[Any]],
+    output: type[serializers.Serializer[Any]],
+    example: OpenApiExample,
+) -> Callable[[Decorated], Decorated]:
+    """The schema of rows of the caller's groups, or of the one `group` of the query names."""
+    return extend_schema(
+        parameters=[query],
+        responses={200: output(many=True), 404: GROUP_NOT_FOUND},
+        examples=[example],
+    )
+
+
 class GameOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="The attempt that booked it")
     group = serializers.IntegerField()
@@ -423,15 +442,10 @@ class GameOutput(serializers.Serializer[Any]):
 class GameListApi(APIView):
     """Our games: the upcoming booked games of your groups (or of one), earliest first."""
 
-    @extend_schema(
-        parameters=[GroupQuery],
-        responses={200: GameOutput(many=True), 404: GROUP_NOT_FOUND},
-        examples=[response_example("Games", [GAME_EXAMPLE])],
-    )
+    @_group_rows_schema(GroupQuery, GameOutput, response_example("Games", [GAME_EXAMPLE]))
     def get(self, request: Request) -> Response:
-        query = GroupQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        group = _caller_group(request, query.validated_data.get("group"))
+        query = validated(GroupQuery, request.query_params)
+        group = _caller_group(request, query.get("group"))
         found = games.games_for(request.user, since=timezone.now(), group=group)
         return Response(GameOutput([games.game_json(g) for g in found], many=True).data)
 
@@ -481,15 +495,9 @@ class PlayApi(APIView):
     enabled rules (weekdays, windows, durations, players), earliest first, each with a link to
     book it on Playtomic."""
 
-    @extend_schema(
-        parameters=[PlayQuery],
-        responses={200: PlayOptionOutput(many=True), 404: GROUP_NOT_FOUND},
-        examples=[response_example("Free slots", [PLAY_EXAMPLE])],
-    )
+    @_group_rows_schema(PlayQuery, PlayOptionOutput, response_example("Free slots", [PLAY_EXAMPLE]))
     def get(self, request: Request) -> Response:
-        query = PlayQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = validated(PlayQuery, request.query_params)
         group = _caller_group(request, data.get("group"))
         if group is None:
             choices = rule_groups_for(request.user)  # type: ignore[arg-type]

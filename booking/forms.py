@@ -11,14 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PlaytomicAccount
 from booking import selectors
-from booking.models import BookingRule, Weekday
+from booking.models import BookingRule
 from booking.play import PlayFilters
 from booking.services.rules import RULE_FIELDS
 from clubs.models import Club, Court
 from groups.models import Group
 from groups.selectors import display_name
 from playtomic_monitor.api import MAX_DB_ID
-from playtomic_monitor.localtime import local_date
+from playtomic_monitor.comma_separated import CommaSeparatedField
+from playtomic_monitor.localtime import WEEKDAY_CHOICES, local_date
 from playtomic_monitor.ordered_choices import OrderedCheckboxes, OrderedChoiceField
 
 # The rule's durations are typed ("90, 60"); every other list is picked.
@@ -34,8 +35,7 @@ RELEASE_CHOICES = [
 ]
 
 
-def _int_list(text: str, what: str) -> list[int]:
-    parts = [part for part in text.replace(" ", "").split(",") if part]
+def _int_list(parts: list[str], what: str) -> list[int]:
     # isdecimal, not isdigit: "²" is a digit that int() refuses. Long runs of digits are no
     # duration; the service reports them by range.
     if any(not part.isdecimal() or len(part) > 19 for part in parts):
@@ -45,10 +45,9 @@ def _int_list(text: str, what: str) -> list[int]:
     return [int(part) for part in parts]
 
 
-def fallback_clubs_from_text(text: str) -> list[Club]:
-    """Club ids or slugs separated by commas -> those clubs, in order; an unknown one is a
-    field error."""
-    clubs, unknown = selectors.clubs_by_reference(part for part in text.split(",") if part.strip())
+def fallback_clubs_by_reference(references: list[str]) -> list[Club]:
+    """Club ids or slugs -> those clubs, in order; an unknown one is a field error."""
+    clubs, unknown = selectors.clubs_by_reference(references)
     if unknown:
         raise forms.ValidationError(
             _("No club %(clubs)s (use a club id or slug).")
@@ -104,15 +103,16 @@ class RuleForm(forms.ModelForm[BookingRule]):
 
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Days"),
-        choices=Weekday.choices,
+        choices=WEEKDAY_CHOICES,
         coerce=int,
         initial=[0, 1, 2, 3, 4],
         widget=forms.CheckboxSelectMultiple(attrs={"class": "weekdays"}),
         error_messages={"required": _("Pick at least one day.")},
     )
-    durations_text = forms.CharField(
+    durations_text = CommaSeparatedField(
         label=_("Game length (minutes)"),
-        initial="90",
+        required=True,
+        initial=[90],
         help_text=_("One or more lengths, the one you prefer first: for example 90, 60."),
     )
     court_preference = OrderedChoiceField(
@@ -235,7 +235,7 @@ class RuleForm(forms.ModelForm[BookingRule]):
             "The most one booking may cost in all, in the club's currency. Leave empty for no cap."
         )
         if rule.pk:
-            self.initial["durations_text"] = ", ".join(map(str, rule.durations))
+            self.initial["durations_text"] = rule.durations
             self.initial["accounts"] = list(rule.accounts.all())
             self.initial["players"] = [link.user for link in rule.player_links.all()]
             self.initial["fallback_clubs"] = [link.club_id for link in rule.fallback_links.all()]

@@ -8,16 +8,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import PlaytomicAccount
 from groups.models import Group
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+from playtomic_monitor.timestamps import TimestampedModel
 
 
 def default_weekdays() -> list[int]:
@@ -32,7 +23,7 @@ def default_payment_methods() -> list[str]:
     return ["club", "wallet", "card"]
 
 
-class BookingRule(models.Model):
+class BookingRule(TimestampedModel):
     """What a group wants booked at one club, and when the club releases it. The rule belongs
     to its `group` (every member sees it and its attempts); `owner` is the member who made it.
     A person on their own has a group of one (`groups.services.personal_group_for`).
@@ -113,8 +104,6 @@ class BookingRule(models.Model):
     periodic_task = models.OneToOneField(
         PeriodicTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -164,7 +153,7 @@ class RuleFallbackClub(models.Model):
         return f"{self.rule}: {self.club} ({self.position})"
 
 
-class BookingAttempt(models.Model):
+class BookingAttempt(TimestampedModel):
     """One try at one rule's target date. Unique per (rule, target date): a second racer for
     the same date can only get here through the conditional UPDATE that claims the row."""
 
@@ -223,8 +212,6 @@ class BookingAttempt(models.Model):
     players = models.JSONField(default=list, blank=True)
     # How many parts Playtomic split the price into (1: the booking account paid it all).
     split_parts = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-release_at", "-id"]

@@ -15,13 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.selectors import accounts_for
 from booking import games, play, selectors
 from booking.forms import PAYMENT_CHOICES, RELEASE_CHOICES, PlayFilterForm, RuleForm
-from booking.models import BookingRule, CalendarFeed, Weekday
+from booking.models import BookingRule, CalendarFeed
 from booking.services.calendar import calendar_feed_rotate
 from booking.services.rules import rule_delete, rule_groups_for, rule_save
 from groups.models import Group
@@ -136,7 +137,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "players": players,
         "open_seats": range(max(0, rule.number_of_players - len(players))),
         "withdrawn": selectors.rule_withdrawn_accounts(rule),
-        "weekdays": [Weekday(day).label for day in sorted(rule.weekdays)],
+        "weekdays": [WEEKDAYS[day] for day in sorted(rule.weekdays)],
         "courts": selectors.rule_listed_courts(rule),
         "payment_methods": [dict(PAYMENT_CHOICES).get(m, m) for m in rule.payment_methods],
         "release_policy": dict(RELEASE_CHOICES).get(rule.release_policy, rule.release_policy),

@@ -41,9 +41,11 @@ class ClubAdmin(admin.ModelAdmin[Club]):
     ]
     list_filter = ["country_code", "playtomic_status", "timezone"]
     search_fields = ["name", "slug", "playtomic_id", "city"]
-    readonly_fields = [
-        f.name for f in Club._meta.get_fields() if f.concrete and f.name not in ("id", "name")
-    ]
+    # Every column but the name, the timestamps (inherited, so first in _meta) last.
+    readonly_fields = sorted(
+        (f.name for f in Club._meta.get_fields() if f.concrete and f.name not in ("id", "name")),
+        key=lambda name: name in ("created_at", "updated_at"),
+    )
     inlines = [CourtInline]
     actions = ["refresh_metadata"]
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +40,7 @@ from clubs.serializers import (
     TenantOutput,
 )
 from playtomic_monitor.api import AnonThrottle, SearchThrottle, UserThrottle
+from playtomic_monitor.api_views import PagedApiView, validated
 from playtomic_monitor.openapi import (
     FIELD_MESSAGES,
     PLAYTOMIC_UNAVAILABLE,
@@ -58,10 +58,8 @@ def club_for_api(club_id: int) -> Club:
     )
 
 
-class ClubListCreateApi(APIView):
+class ClubListCreateApi(PagedApiView):
     permission_classes = [StaffWritesOrReadOnly]
-    # Read by drf-spectacular, so the schema shows the paginated envelope.
-    pagination_class = PageNumberPagination
 
     @extend_schema(
         summary="List imported clubs",
@@ -70,19 +68,16 @@ class ClubListCreateApi(APIView):
         examples=[response_example("A club", CLUB_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
-        query = ClubListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(ClubListQuery, request.query_params)
         clubs: QuerySet[Club] = Club.objects.select_related("monitoring").prefetch_related("courts")
-        if text := query.validated_data.get("q"):
+        if text := query.get("q"):
             clubs = clubs.filter(Q(name__icontains=text) | Q(city__icontains=text))
-        monitored = query.validated_data.get("monitored")
+        monitored = query.get("monitored")
         if monitored is True:
             clubs = clubs.filter(monitoring__enabled=True)
         elif monitored is False:
             clubs = clubs.exclude(monitoring__enabled=True)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(clubs.order_by("name", "id"), request, view=self)
-        return paginator.get_paginated_response(ClubOutput(page, many=True).data)
+        return self.page_response(request, clubs.order_by("name", "id"), ClubOutput)
 
     @extend_schema(
         summary="Import a club from Playtomic (by tenant id or slug); re-import updates it",
@@ -95,11 +90,8 @@ class ClubListCreateApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        body = ClubImportInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        club = services.club_import(
-            tenant_id=body.validated_data.get("tenant_id"), slug=body.validated_data.get("slug")
-        )
+        body = validated(ClubImportInput, request.data)
+        club = services.club_import(tenant_id=body.get("tenant_id"), slug=body.get("slug"))
         return Response(ClubOutput(club_for_api(club.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -116,9 +108,7 @@ class ClubSearchApi(APIView):
         examples=[response_example("Found", [TENANT_EXAMPLE])],
     )
     def get(self, request: Request) -> Response:
-        query = ClubSearchQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = validated(ClubSearchQuery, request.query_params)
         coordinate = (data["lat"], data["lon"]) if "lat" in data else None
         tenants = services.club_search(
             query=data.get("query"),
@@ -156,9 +146,7 @@ class ClubDetailApi(APIView):
     )
     def patch(self, request: Request, club_id: int) -> Response:
         club = club_for_api(club_id)
-        body = ClubUpdateInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.club_update(club=club, name=body.validated_data["name"])
+        services.club_update(club=club, name=validated(ClubUpdateInput, request.data)["name"])
         return Response(ClubOutput(club_for_api(club_id)).data)
 
     @extend_schema(summary="Delete a club with its history", responses={204: None})

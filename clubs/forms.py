@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from clubs.models import MonitoringConfig
 from clubs.services import MONITORING_FIELDS, MonitoringSettings, monitoring_validate
+from playtomic_monitor.comma_separated import CommaSeparatedField
 
 
 class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
-    sports = forms.CharField(
+    sports = CommaSeparatedField(
         label=_("Sports"),
-        required=False,
         help_text=_("The sports to watch, separated by commas: PADEL, TENNIS. Empty: padel."),
     )
 
@@ -39,15 +39,9 @@ class MonitoringConfigForm(forms.ModelForm[MonitoringConfig]):
             "end_time_local": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and isinstance(self.instance.sports, list):
-            self.initial["sports"] = ", ".join(self.instance.sports)
-
     def clean_sports(self) -> list[str] | None:
         """The sport ids typed, or None (empty: the club's default sports)."""
-        raw = str(self.cleaned_data.get("sports") or "")
-        return [part.strip().upper() for part in raw.split(",") if part.strip()] or None
+        return [sport.upper() for sport in self.cleaned_data["sports"]] or None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django_celery_beat.models import PeriodicTask
 
+from playtomic_monitor.timestamps import TimestampedModel
+
 # The sport polled when nobody chose one, and the fallback of clubs.selectors.default_sports_for.
 DEFAULT_SPORT = "PADEL"
 
@@ -15,7 +17,7 @@ def default_sports() -> list[str]:
     return [DEFAULT_SPORT]
 
 
-class Club(models.Model):
+class Club(TimestampedModel):
     """A Playtomic tenant, imported from the API and refreshed daily."""
 
     playtomic_id = models.CharField("Playtomic tenant id", max_length=64, unique=True)
@@ -40,8 +42,6 @@ class Club(models.Model):
     playtomic_status = models.CharField(max_length=20, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     metadata_refreshed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -54,7 +54,7 @@ class Club(models.Model):
         return ZoneInfo(self.timezone)
 
 
-class Court(models.Model):
+class Court(TimestampedModel):
     """A Playtomic resource. Courts that vanish from Playtomic are deactivated, never deleted,
     so their history stays."""
 
@@ -68,8 +68,6 @@ class Court(models.Model):
     durations = models.JSONField(default=list, blank=True)  # allowed durations in minutes
     reservation_priority = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["club", "reservation_priority", "name"]
@@ -81,7 +79,7 @@ class Court(models.Model):
         return f"{self.club.name} / {self.name}"
 
 
-class MonitoringConfig(models.Model):
+class MonitoringConfig(TimestampedModel):
     """How and when one club is polled. Owns a django-celery-beat PeriodicTask (crontab in the
     club's zone) kept in sync by clubs.services, never by signals."""
 
@@ -107,8 +105,6 @@ class MonitoringConfig(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Monitoring of {self.club}"

@@ -9,18 +9,23 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import PlaytomicAccount
-from playtomic_monitor.api import LocalTimeField
+from clubs.models import Club, Court
+from playtomic_monitor.api import LocalTimeField, ModelOutput
 
 
-class CourtOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    playtomic_id = serializers.CharField()
-    name = serializers.CharField()
-    sport_id = serializers.CharField()
-    indoor = serializers.BooleanField(allow_null=True)
-    size = serializers.CharField()
-    feature = serializers.CharField()
-    is_active = serializers.BooleanField()
+class CourtOutput(ModelOutput[Court]):
+    class Meta:
+        model = Court
+        fields = [
+            "id",
+            "playtomic_id",
+            "name",
+            "sport_id",
+            "indoor",
+            "size",
+            "feature",
+            "is_active",
+        ]
 
 
 class MonitoringOutput(serializers.Serializer[Any]):
@@ -36,28 +41,36 @@ class MonitoringOutput(serializers.Serializer[Any]):
     updated_at = serializers.DateTimeField()
 
 
-class ClubOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    playtomic_id = serializers.CharField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    street = serializers.CharField()
-    postal_code = serializers.CharField()
-    city = serializers.CharField()
-    country = serializers.CharField()
-    country_code = serializers.CharField()
-    latitude = serializers.FloatField(allow_null=True)
-    longitude = serializers.FloatField(allow_null=True)
-    timezone = serializers.CharField()
-    opening_hours = serializers.JSONField()
-    booking_ahead_limit_minutes = serializers.IntegerField(allow_null=True)
-    cancellation_policy_hours = serializers.IntegerField(allow_null=True)
+class ClubOutput(ModelOutput[Club]):
     sport_ids = serializers.ListField(child=serializers.CharField())
-    currency = serializers.CharField()
-    imported_at = serializers.DateTimeField(allow_null=True)
-    metadata_refreshed_at = serializers.DateTimeField(allow_null=True)
     courts = serializers.SerializerMethodField()
     monitoring = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Club
+        fields = [
+            "id",
+            "playtomic_id",
+            "slug",
+            "name",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "country_code",
+            "latitude",
+            "longitude",
+            "timezone",
+            "opening_hours",
+            "booking_ahead_limit_minutes",
+            "cancellation_policy_hours",
+            "sport_ids",
+            "currency",
+            "imported_at",
+            "metadata_refreshed_at",
+            "courts",
+            "monitoring",
+        ]
 
     def get_courts(self, club: Any) -> list[dict[str, Any]]:
         return CourtOutput(club.courts.all(), many=True).data  # type: ignore[return-value]

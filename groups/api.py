@@ -5,13 +5,19 @@ password."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -151,6 +157,7 @@ NOT_ALLOWED = OpenApiResponse(
 ADMINS_ONLY = {403: NOT_ALLOWED, 404: GROUP_NOT_FOUND}
 
 
+@extend_schema_view(get=extend_schema(examples=[response_example("Groups", GROUP_EXAMPLE)]))
 class GroupListApi(generics.ListCreateAPIView[Group]):
     """Your groups (a personal group of one too, once you have one); make a new group, which
     you own."""
@@ -159,10 +166,6 @@ class GroupListApi(generics.ListCreateAPIView[Group]):
 
     def get_queryset(self) -> QuerySet[Group]:
         return selectors.group_summaries_for(self.request.user)
-
-    @extend_schema(examples=[response_example("Groups", GROUP_EXAMPLE)])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=GroupInput,
@@ -179,6 +182,12 @@ class GroupListApi(generics.ListCreateAPIView[Group]):
         return Response(GroupOutput(made).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: GroupOutput, 404: GROUP_NOT_FOUND},
+        examples=[response_example("A group", GROUP_EXAMPLE)],
+    )
+)
 class GroupDetailApi(generics.RetrieveAPIView[Group]):
     serializer_class = GroupOutput
     lookup_url_kwarg = "group_id"
@@ -186,42 +195,40 @@ class GroupDetailApi(generics.RetrieveAPIView[Group]):
     def get_queryset(self) -> QuerySet[Group]:
         return selectors.group_summaries_for(self.request.user)
 
-    @extend_schema(
-        responses={200: GroupOutput, 404: GROUP_NOT_FOUND},
-        examples=[response_example("A group", GROUP_EXAMPLE)],
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+
+# Rows of one of the caller's groups (`group_id`; another group is a 404, a group they may not
+# manage a 403 when `admins_only`), read by `rows`. (No docstring: it would become every
+# operation's description.)
+class GroupRowsApi(generics.ListAPIView[Any]):
+    rows: ClassVar[Callable[[Group], QuerySet[Any]]]
+    admins_only: ClassVar[bool] = False
+
+    def get_queryset(self) -> QuerySet[Any]:
+        find = _admin_group if self.admins_only else _group
+        return type(self).rows(find(self.request, self.kwargs["group_id"]))
 
 
-class MemberListApi(generics.ListAPIView[Membership]):
+@extend_schema_view(get=extend_schema(examples=[response_example("Members", MEMBER_EXAMPLE)]))
+class MemberListApi(GroupRowsApi):
     """The group's members: owner, admins, then members. Names only, no emails."""
 
     serializer_class = MemberOutput
-
-    def get_queryset(self) -> QuerySet[Membership]:
-        return selectors.members(_group(self.request, self.kwargs["group_id"]))
-
-    @extend_schema(examples=[response_example("Members", MEMBER_EXAMPLE)])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    rows = selectors.members
 
 
-class InviteListApi(generics.ListCreateAPIView[Invite]):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: InviteOutput(many=True), **ADMINS_ONLY},
+        examples=[response_example("Invites", INVITE_EXAMPLE)],
+    )
+)
+class InviteListApi(GroupRowsApi):
     """The group's invite links (admins only), newest first, by prefix: their secrets are not
     kept. Making one answers its link, the only time it is shown."""
 
     serializer_class = InviteOutput
-
-    def get_queryset(self) -> QuerySet[Invite]:
-        return selectors.invites_of(_admin_group(self.request, self.kwargs["group_id"]))
-
-    @extend_schema(
-        responses={200: InviteOutput(many=True), **ADMINS_ONLY},
-        examples=[response_example("Invites", INVITE_EXAMPLE)],
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    rows = selectors.invites_of
+    admins_only = True
 
     @extend_schema(
         request=InviteInput,
@@ -263,18 +270,15 @@ class InviteRevokeApi(APIView):
         return Response(InviteOutput(invite).data)
 
 
-class LentAccountListApi(generics.ListCreateAPIView[LentAccount]):
+@extend_schema_view(
+    get=extend_schema(examples=[response_example("Lent accounts", LENT_ACCOUNT_EXAMPLE)])
+)
+class LentAccountListApi(GroupRowsApi):
     """The Playtomic accounts members lent the group, which it may book with; lend one of your
     own. Labels only: an account's email and password are never shown."""
 
     serializer_class = LentAccountOutput
-
-    def get_queryset(self) -> QuerySet[LentAccount]:
-        return selectors.lent_accounts(_group(self.request, self.kwargs["group_id"]))
-
-    @extend_schema(examples=[response_example("Lent accounts", LENT_ACCOUNT_EXAMPLE)])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    rows = selectors.lent_accounts
 
     @extend_schema(
         request=LendInput,

@@ -24,6 +24,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypedDict, TypeVar, Unpack
@@ -225,13 +226,7 @@ class PlaytomicClient:
                 "POST", "/v3/auth/token", json_body=body, auth=False, parse=self._parse_tokens
             )
             if tokens.user_id is None and current is not None:
-                tokens = Tokens(
-                    access_token=tokens.access_token,
-                    access_expires_at=tokens.access_expires_at,
-                    refresh_token=tokens.refresh_token,
-                    refresh_expires_at=tokens.refresh_expires_at,
-                    user_id=current.user_id,
-                )
+                tokens = replace(tokens, user_id=current.user_id)
             return self._adopt(tokens)
 
     def _parse_tokens(self, payload: Any) -> Tokens:

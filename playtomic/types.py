@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -458,7 +458,7 @@ def parse_tenant(obj: object, path: str = "") -> Tenant:
         slug=_opt_str(data, "slug", path) or _opt_str(data, "tenant_uid", path),
         name=_req_str(data, "tenant_name", path),
         playtomic_status=_opt_str(data, "playtomic_status", path),
-        address=address if address.timezone else _with_timezone(address, timezone),
+        address=address if address.timezone else replace(address, timezone=timezone),
         timezone=timezone,
         courts=courts,
         opening_hours=_parse_opening_hours(
@@ -478,19 +478,6 @@ def parse_tenant(obj: object, path: str = "") -> Tenant:
         max_bookings_per_day=_opt_int(
             settings, "max_number_of_bookings_per_day", _join(path, "booking_settings")
         ),
-    )
-
-
-def _with_timezone(address: Address, timezone: str) -> Address:
-    return Address(
-        street=address.street,
-        postal_code=address.postal_code,
-        city=address.city,
-        country=address.country,
-        country_code=address.country_code,
-        latitude=address.latitude,
-        longitude=address.longitude,
-        timezone=timezone,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model
+from django.db.models import DecimalField, Field, Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 # Largest primary key (BigAutoField). Ids beyond it cannot exist, and some lookups (`pk__in`,
 # foreign keys) hand them to the database driver, which overflows instead of matching nothing.
 MAX_DB_ID = 2**63 - 1
-# The model an IdField names a row of.
+# The model an IdField names a row of, or a ModelOutput reads.
 M = TypeVar("M", bound=Model)
 
 
@@ -85,6 +85,23 @@ class IdField(serializers.PrimaryKeyRelatedField[M]):
         if not text.isdecimal() or not 1 <= int(text) <= MAX_DB_ID:
             self.fail("does_not_exist", pk_value=text[:20])
         return super().to_internal_value(int(text))  # type: ignore[arg-type]
+
+
+# An answer made of a model's columns, named in Meta.fields: each the plain field of its column's
+# type, null where the column may be, with none of the model's input rules (lengths, choices,
+# defaults, read-only), so the schema says what an answer holds. (No docstring: it would become
+# the schema's description of every subclass.)
+class ModelOutput(serializers.ModelSerializer[M]):
+    def build_standard_field(
+        self, field_name: str, model_field: Field[Any, Any]
+    ) -> tuple[type[serializers.Field[Any, Any, Any, Any]], dict[str, Any]]:
+        mapping = self.serializer_field_mapping
+        field_class = next(mapping[c] for c in type(model_field).__mro__ if c in mapping)
+        kwargs: dict[str, Any] = {"allow_null": True} if model_field.null else {}
+        if isinstance(model_field, DecimalField):
+            kwargs["max_digits"] = model_field.max_digits
+            kwargs["decimal_places"] = model_field.decimal_places
+        return field_class, kwargs
 
 
 # A club's wall-clock time: hours and minutes, seconds optional, never an offset.

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, formats
+from django.utils.dates import WEEKDAYS
 
 # The English formats, used where no language is active (a worker, a command) or the active
 # one has no module of ours.
@@ -21,6 +22,11 @@ DEFAULTS = {
     "LOCAL_DATE_FORMAT": "D j M Y",
     "LOCAL_SHORT_DATE_FORMAT": "j M",
 }
+
+
+# date.weekday() numbers (0 = Monday) and the day's name in the active language, from Django's
+# catalog, for a form's day checkboxes.
+WEEKDAY_CHOICES = sorted(WEEKDAYS.items())
 
 
 def _format(name: str) -> str:

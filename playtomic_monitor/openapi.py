@@ -76,3 +76,25 @@ def model_viewset_schema(
             request=request, responses={200: response}, examples=[patched]
         ),
     )
+
+
+def list_create_schema(
+    listed: tuple[str, OpenApiExample],
+    added: tuple[str, list[OpenApiExample]],
+    *,
+    response: Any,
+    request: Any = None,
+) -> Callable[[Decorated], Decorated]:
+    """The schema of a view that lists rows and adds one: GET and POST each with their summary
+    and examples. POST takes `request` (by default the view's serializer) and answers
+    `response` with 201, or field messages."""
+    body = {} if request is None else {"request": request}
+    return extend_schema_view(
+        get=extend_schema(summary=listed[0], examples=[listed[1]]),
+        post=extend_schema(
+            summary=added[0],
+            responses={201: response, 400: FIELD_MESSAGES},
+            examples=added[1],
+            **body,
+        ),
+    )

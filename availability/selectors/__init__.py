@@ -5,6 +5,8 @@ Where each concern lives:
   club's courts and their cells.
 - `history`: the split of a date range at the club's SummaryMark, written once: summaries for
   the closed days, raw rows for the recent ones (history_rows).
+- `raw`: the raw rows (cells, transitions) of local dates, which a page reads once for every
+  figure (read_raw_rows_once).
 - `utilization`: today so far, per day and in total, the weekday x hour heatmap, per court,
   the club comparison.
 - `fill`: fill curves, sell-out lead times, the chance a court is still free.
@@ -60,6 +62,7 @@ from availability.selectors.prices import (
     cancellation_rate,
     prices_by_hour,
 )
+from availability.selectors.raw import read_raw_rows_once
 from availability.selectors.runs import RECENT_FAILURES, ClubStatus, club_statuses, poll_runs
 from availability.selectors.utilization import (
     ClubSummary,
@@ -117,6 +120,7 @@ __all__ = [
     "open_cell_starts",
     "poll_runs",
     "prices_by_hour",
+    "read_raw_rows_once",
     "sellout_lead_times",
     "slot_changes",
     "utilization_current",

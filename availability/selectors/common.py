@@ -160,8 +160,24 @@ def local_dates(date_from: date, date_to: date) -> list[date]:
     return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
 
 
+def as_utc(value: datetime | str) -> datetime:
+    """A datetime read as text (SQLite's raw results, `raw` rows) or naive, as aware UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def local_today(club: Club, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(club.zone).date()
+
+
+# Every figure of recent days places its cells' starts in the club's week; the same starts
+# come back on every page.
+@lru_cache(maxsize=65536)
+def local_weekday_hour(start: datetime, zone_name: str) -> tuple[int, int]:
+    """The ISO weekday and hour of a UTC start in the zone (as the database's AT TIME ZONE)."""
+    local = start.astimezone(ZoneInfo(zone_name))
+    return local.isoweekday(), local.hour
 
 
 # --- Courts and their cells -----------------------------------------------------------------

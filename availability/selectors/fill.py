@@ -4,6 +4,7 @@ times and the chance a court is still free."""
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -11,21 +12,22 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import F, Min, Q, Sum
 
 from availability.models import LEADS, CellState, SlotChange
 from availability.selectors.common import (
     OBSERVED,
     DateRange,
+    as_utc,
     court_ids,
     court_sports,
     lead_label,
     local_dates,
+    local_weekday_hour,
     ratio,
-    states_on,
-    transitions,
 )
 from availability.selectors.history import history_rows, start_summaries, weekday_hour_totals
+from availability.selectors.raw import ChangeRow, cell_rows, change_rows
 from clubs.models import Club
 
 # --- Fill curves ----------------------------------------------------------------------------
@@ -60,10 +62,8 @@ _FillRow = tuple[int, int, Sequence[tuple[int, int]]]
 def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None) -> FillCounts:
     """(weekday, hour) -> per lead [taken, known], reading each cell's state at start - lead
     (see fill_rows); closed days come from their summaries, which hold the same counts."""
-    courts = court_ids(club, sport_id)
-    if not courts:
+    if not court_ids(club, sport_id):
         return {}
-    zone = club.zone
 
     def summarized(days: DateRange) -> Iterator[_FillRow]:
         # The running totals give any range of closed days in a few dozen rows.
@@ -76,9 +76,8 @@ def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None
                 yield weekday, hour, per_lead
 
     def recent(days: DateRange) -> Iterator[_FillRow]:
-        for start, _day, _changes, per_lead in fill_rows(club, days, courts):
-            local = start.astimezone(zone)
-            yield local.isoweekday(), local.hour, per_lead
+        for start, per_lead in _leads_by_start(change_rows(club, sport_id, days)).items():
+            yield (*local_weekday_hour(start, club.timezone), per_lead)
 
     counts: FillCounts = {}
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
@@ -129,15 +128,8 @@ def fill_rows(
             per_lead = [
                 (int(row[3 + 2 * i] or 0), int(row[4 + 2 * i] or 0)) for i in range(len(LEADS))
             ]
-            result.append((_as_utc(row[0]), day, int(row[2]), per_lead))
+            result.append((as_utc(row[0]), day, int(row[2]), per_lead))
     return result
-
-
-def _as_utc(value: datetime | str) -> datetime:
-    # SQLite hands raw SQL results back as text.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def fill_curve_from_counts(
@@ -203,7 +195,6 @@ def sellout_lead_times(
     A start time sells out when the last of its courts is taken for good: the latest of their
     final changes (SlotState.changed_at) while all of them end taken. A cell first seen already
     taken gives a lower bound, which is the best the observations can say."""
-    zone = club.zone
 
     def summarized(days: DateRange) -> Iterable[_StartRow]:
         # No datetime is read (the summary keeps the lead in minutes).
@@ -228,21 +219,20 @@ def sellout_lead_times(
         )
 
     def recent(days: DateRange) -> Iterator[_StartRow]:
-        rows = (
-            states_on(club, sport_id, days)
-            .filter(state__in=OBSERVED)
-            .values_list("start")
-            .annotate(
-                observed=Count("id"),
-                taken=Count("id", filter=Q(state=CellState.TAKEN)),
-                last_change=Max("changed_at"),
-            )
-            .order_by()
-        )
-        for start, observed, taken, last_change in rows:
-            local = start.astimezone(zone)
+        # UTC start -> [cells observed, cells taken, latest change]
+        starts: dict[datetime, list[Any]] = {}
+        for row in cell_rows(club, sport_id, days):
+            if row.state not in OBSERVED:
+                continue
+            seen = starts.get(row.start)
+            if seen is None:
+                seen = starts[row.start] = [0, 0, row.changed_at]
+            seen[0] += 1
+            seen[1] += row.state == CellState.TAKEN
+            seen[2] = max(seen[2], row.changed_at)
+        for start, (observed, taken, last_change) in starts.items():
             lead = max(0, int((start - last_change).total_seconds() // 60))
-            yield local.isoweekday(), local.hour, observed, taken, lead
+            yield (*local_weekday_hour(start, club.timezone), observed, taken, lead)
 
     slots: dict[tuple[int, int], int] = defaultdict(int)
     leads: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -280,22 +270,41 @@ class ChancePoint(_AtLead):
 CellHistory = dict[tuple[int, datetime], list[tuple[int, str]]]
 
 
-def _history(changes: Iterable[tuple[int, datetime, int, str]]) -> CellHistory:
-    """(court, start) -> [(lead_minutes, new_state)] in observation order."""
+def _leads_by_start(changes: Iterable[ChangeRow]) -> dict[datetime, list[tuple[int, int]]]:
+    """UTC start -> per lead of LEADS (cells taken, cells known) at start - lead, from the
+    changes of each cell in observation order. As fill_rows reads it: a change holds at the
+    leads from its own down to, not including, the next change's."""
     cells: CellHistory = defaultdict(list)
-    for court_id, start, lead, state in changes:
-        cells[(court_id, start)].append((lead, state))
-    return cells
-
-
-def _state_at_lead(history: Sequence[tuple[int, str]], lead: int) -> str | None:
-    state = None
-    for change_lead, new_state in history:
-        if change_lead >= lead:
-            state = new_state
-        else:
-            break
-    return state
+    for change in changes:
+        cells[(change.court_id, change.start)].append((change.lead_minutes, change.new_state))
+    # Per start and lead index, the changes of [taken, known] from the lead before: each
+    # change adds its span of leads in two steps instead of one per lead.
+    steps: dict[datetime, list[list[int]]] = {}
+    for (_court, start), history in cells.items():
+        step = steps.get(start)
+        if step is None:
+            step = steps[start] = [[0, 0] for _ in range(len(LEADS) + 1)]
+        for at, (lead, state) in enumerate(history):
+            high = bisect_right(LEADS, lead)
+            low = bisect_right(LEADS, history[at + 1][0]) if at + 1 < len(history) else 0
+            # LEADS[low:high]: the leads in (the next change's lead, this one's], in order.
+            if low >= high or state not in OBSERVED:
+                continue
+            step[low][1] += 1
+            step[high][1] -= 1
+            if state == CellState.TAKEN:
+                step[low][0] += 1
+                step[high][0] -= 1
+    result = {}
+    for start, step in steps.items():
+        taken = known = 0
+        per_lead = []
+        for taken_step, known_step in step[: len(LEADS)]:
+            taken += taken_step
+            known += known_step
+            per_lead.append((taken, known))
+        result[start] = per_lead
+    return result
 
 
 def chance_free(
@@ -329,19 +338,9 @@ def chance_free(
             yield start, [(counts[2 * i], counts[2 * i + 1]) for i in range(len(LEADS))]
 
     def recent(days: DateRange) -> Iterator[tuple[datetime, list[tuple[int, int]]]]:
-        wanted = [d for d in local_dates(*days) if d.isoweekday() == weekday]
-        rows = (
-            transitions(club, sport_id)
-            .filter(local_date__in=wanted, start__in=starts_of(days))
-            .order_by("observed_at", "id")
-            .values_list("court_id", "start", "lead_minutes", "new_state")
-        )
-        for (_court, start), history in _history(rows).items():
-            states = [_state_at_lead(history, lead) for lead in LEADS]
-            yield (
-                start,
-                [(int(state == CellState.TAKEN), int(state in OBSERVED)) for state in states],
-            )
+        wanted = set(starts_of(days))
+        changes = change_rows(club, sport_id, days)
+        yield from _leads_by_start(change for change in changes if change.start in wanted).items()
 
     # UTC start -> per lead [courts taken, courts known]; a summary row holds one sport.
     by_start: dict[datetime, list[list[int]]] = {}

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from availability.models import PollRun, SlotChange
-from availability.selectors.common import club_courts, open_cell_starts, states, transitions
+from availability.selectors.common import club_courts, open_cell_starts, transitions
+from availability.selectors.raw import cell_rows
 from clubs.models import Club, Court
 
 CLOSED = "closed"
@@ -101,12 +102,8 @@ def _build_grid(
 def availability_grid(*, club: Club, local_date: date, sport_id: str | None = None) -> Grid:
     """The current state of every court and cell of a local date (for a past date, the final
     state of each cell)."""
-    rows = (
-        states(club, sport_id)
-        .filter(local_date=local_date)
-        .values_list("court_id", "start", "state", "price")
-    )
-    seen = {(c, s): (st, p) for c, s, st, p in rows}
+    rows = cell_rows(club, sport_id, (local_date, local_date))
+    seen = {(row.court_id, row.start): (row.state, row.price) for row in rows}
     return _build_grid(club, local_date, sport_id, seen, None)
 
 

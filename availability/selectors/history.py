@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Aggregate, Count, DecimalField, Max, Min, Q, QuerySet, Sum
 
 from availability.models import (
     TOTAL_FIELDS,
@@ -27,6 +28,9 @@ from clubs.models import Club
 
 Row = TypeVar("Row")
 
+# Sums of prices over many cells outgrow the price column's eight digits.
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
 
 def history_rows(
     club: Club,
@@ -37,7 +41,7 @@ def history_rows(
     recent: Callable[[DateRange], Iterable[Row]],
 ) -> list[Row]:
     """The rows of the range: `summarized` reads the summary rows (start_summaries,
-    court_day_rows, weekday_hour_totals) of the days summarized already, `recent` the raw
+    court_days_added_up, weekday_hour_totals) of the days summarized already, `recent` the raw
     rows of the other local dates (the last days, today, the future). Each is called only
     when its part of the range has days. Without a SummaryMark every day is read raw."""
     closed, raw = split_at_mark(club, *days)
@@ -57,20 +61,54 @@ def start_summaries(club: Club, sport_id: str | None, days: DateRange) -> QueryS
     return rows
 
 
-def court_day_rows(
+def court_day_sums() -> dict[str, Aggregate]:
+    """Added up over CourtDaySummary rows: cells taken, free and not released, and the courts
+    seen (with any cell counted; on a day, a day seen on too few of them has no figure)."""
+    return {
+        "taken__sum": Sum("taken"),
+        "free__sum": Sum("free"),
+        "not_released__sum": Sum("not_released"),
+        "courts": Count("pk", filter=Q(taken__gt=0) | Q(free__gt=0) | Q(not_released__gt=0)),
+    }
+
+
+def court_days_added_up(
+    club: Club, sport_id: str | None, days: DateRange, *, by: str
+) -> list[tuple[Any, int, int, int, int]]:
+    """(local date or court, taken, free, not released, courts seen) of the closed local
+    dates (of the sport's courts, if given): the CourtDaySummary rows added up by `by`,
+    "local_date" or "court_id", in the database (a year is a few thousand rows)."""
+    rows = CourtDaySummary.objects.filter(club=club, local_date__range=days)
+    if sport_id:
+        rows = rows.filter(court_id__in=court_ids(club, sport_id))
+    return list(rows.values_list(by).annotate(**court_day_sums()).order_by())
+
+
+# ISO weekday, local hour, bookings, cancellations, lowest price, highest price, sum of the
+# prices and their number (the prices None when there are none).
+WeekdayHourSummary = tuple[int, int, int, int, Decimal | None, Decimal | None, Decimal | None, int]
+
+
+def weekday_hour_summaries(
     club: Club, sport_id: str | None, days: DateRange
-) -> list[tuple[int, date, int, int, int]]:
-    """(court, local date, taken, free, not released) of the closed local dates (of the
-    sport's courts, if given), from CourtDaySummary: a few rows a day, read once per club
-    instance for the daily and the per-court figures."""
+) -> list[WeekdayHourSummary]:
+    """The StartSummary rows of the closed local dates added up by weekday and hour: read
+    once per club instance for the cancellations and the prices."""
 
-    def load() -> list[tuple[int, date, int, int, int]]:
-        rows = CourtDaySummary.objects.filter(club=club, local_date__range=days)
-        if sport_id:
-            rows = rows.filter(court_id__in=court_ids(club, sport_id))
-        return list(rows.values_list("court_id", "local_date", "taken", "free", "not_released"))
+    def load() -> list[WeekdayHourSummary]:
+        rows = start_summaries(club, sport_id, days).values_list("weekday", "hour")
+        return list(
+            rows.annotate(
+                Sum("bookings"),
+                Sum("cancellations"),
+                Min("price_min"),
+                Max("price_max"),
+                Sum("price_sum", output_field=_MONEY),
+                Sum("price_count"),
+            ).order_by()
+        )
 
-    return _read_once(club, ("court_days", sport_id, days), load)
+    return _read_once(club, ("weekday_hours", sport_id, days), load)
 
 
 def _read_once(club: Club, key: tuple[Any, ...], load: Callable[[], Row]) -> Row:
@@ -139,6 +177,12 @@ def split_at_mark(
     if through >= date_to:
         return (date_from, date_to), None
     return (date_from, through), (through + timedelta(days=1), date_to)
+
+
+def first_recent_date(club: Club) -> date | None:
+    """The first local date not summarized yet; None when no date is (all are read raw)."""
+    through = _summarized_through(club)
+    return None if through is None else through + timedelta(days=1)
 
 
 def _summarized_through(club: Club) -> date | None:

@@ -9,16 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Aggregate, Count, DecimalField, Max, Min, Sum
-from django.db.models.functions import ExtractHour
-
-from availability.counts import booking_counts
-from availability.selectors.common import DateRange, ratio, states_on, transitions
-from availability.selectors.history import history_rows, start_summaries
+from availability.counts import is_booking, is_cancellation
+from availability.selectors.common import DateRange, local_weekday_hour, ratio
+from availability.selectors.history import history_rows, weekday_hour_summaries
+from availability.selectors.raw import cell_rows, change_rows
 from clubs.models import Club
-
-# Sums of prices over many cells outgrow the price column's eight digits.
-_MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 @dataclass(frozen=True)
@@ -38,23 +33,15 @@ def cancellation_rate(
     """Cancellations per booking for cells on the local dates in the range."""
 
     def summarized(days: DateRange) -> Iterable[tuple[int, int, int]]:
-        return (
-            start_summaries(club, sport_id, days)
-            .values_list("weekday")
-            .annotate(Sum("bookings"), Sum("cancellations"))
-            .order_by()
-        )
+        rows = weekday_hour_summaries(club, sport_id, days)
+        return [(weekday, booked, cancelled) for weekday, _hour, booked, cancelled, *_ in rows]
 
     def recent(days: DateRange) -> Iterator[tuple[int, int, int]]:
-        rows = (
-            transitions(club, sport_id)
-            .filter(local_date__range=days)
-            .values_list("local_date")
-            .annotate(**booking_counts())
-            .order_by()
-        )
-        for day, booked, cancelled in rows:
-            yield day.isoweekday(), booked, cancelled
+        # One row per transition, added up below with the summaries' rows.
+        for row in change_rows(club, sport_id, days):
+            booked, cancelled = is_booking(row.kind, row.new_state), is_cancellation(row.kind)
+            if booked or cancelled:
+                yield row.local_date.isoweekday(), int(booked), int(cancelled)
 
     bookings: dict[int, int] = defaultdict(int)
     cancels: dict[int, int] = defaultdict(int)
@@ -82,40 +69,23 @@ class PriceHour:
 _PriceRow = tuple[int, Decimal, Decimal, Decimal, int]
 
 
-def _price_figures(low: str, high: str, total: str, samples: Aggregate) -> dict[str, Aggregate]:
-    """Lowest, highest, summed and counted prices, in that column order."""
-    return {
-        "lo": Min(low),
-        "hi": Max(high),
-        "total": Sum(total, output_field=_MONEY),
-        "n": samples,
-    }
-
-
 def prices_by_hour(
     *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
 ) -> list[PriceHour]:
     """Prices offered for free cells (the last price seen per cell), by local hour."""
-    zone = club.zone
 
-    def summarized(days: DateRange) -> Iterable[_PriceRow]:
-        return (
-            start_summaries(club, sport_id, days)
-            .filter(price_count__gt=0)
-            .values_list("hour")
-            .annotate(**_price_figures("price_min", "price_max", "price_sum", Sum("price_count")))
-            .order_by()
-        )
+    def summarized(days: DateRange) -> Iterator[_PriceRow]:
+        rows = weekday_hour_summaries(club, sport_id, days)
+        for _weekday, hour, _booked, _cancelled, low, high, total, n in rows:
+            if n and low is not None and high is not None and total is not None:
+                yield hour, low, high, total, n
 
-    def recent(days: DateRange) -> Iterable[_PriceRow]:
-        return (
-            states_on(club, sport_id, days)
-            .filter(price__isnull=False)
-            .annotate(hr=ExtractHour("start", tzinfo=zone))
-            .values_list("hr")
-            .annotate(**_price_figures("price", "price", "price", Count("id")))
-            .order_by()
-        )
+    def recent(days: DateRange) -> Iterator[_PriceRow]:
+        # One row per priced cell, added up below with the summaries' rows.
+        for row in cell_rows(club, sport_id, days):
+            if row.price is not None:
+                hour = local_weekday_hour(row.start, club.timezone)[1]
+                yield hour, row.price, row.price, row.price, 1
 
     # local hour -> [lowest, highest, sum, count]
     hours: dict[int, list[Any]] = {}

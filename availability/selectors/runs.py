@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from availability.models import CourtDaySummary, PollRun, SlotState
 from availability.selectors.common import DateRange, club_courts, local_dates, local_today
-from availability.selectors.history import split_at_mark
+from availability.selectors.history import court_day_sums, split_at_mark
 from availability.selectors.utilization import (
     CurrentUtilization,
     DayUtilization,
@@ -97,12 +97,7 @@ def club_statuses(*, now: datetime | None = None, trend_days: int = 14) -> list[
                 _any_of(Q(club_id__in=ids, local_date__range=days) for days, ids in closed.items())
             )
             .values_list("club_id", "local_date")
-            .annotate(
-                Sum("taken"),
-                Sum("free"),
-                Sum("not_released"),
-                courts=Count("pk", filter=Q(taken__gt=0) | Q(free__gt=0) | Q(not_released__gt=0)),
-            )
+            .annotate(**court_day_sums())
             .order_by()
         )
         for club_id, day, taken, free, not_released, courts in summed:

@@ -7,13 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
-from availability.counts import state_counts
+from availability.counts import count_states
 from availability.models import CellState
 from availability.selectors.common import (
     OBSERVED,
@@ -22,17 +20,18 @@ from availability.selectors.common import (
     coverage,
     local_dates,
     local_today,
+    local_weekday_hour,
     open_cell_counts,
     open_cell_starts,
     open_cells_by_weekday_hour,
     ratio,
-    states_on,
 )
 from availability.selectors.history import (
-    court_day_rows,
+    court_days_added_up,
     history_rows,
     weekday_hour_totals,
 )
+from availability.selectors.raw import cell_rows
 from clubs.models import Club, Court
 
 
@@ -140,7 +139,9 @@ def utilization_current(
     the rest of the day as currently booked."""
     now = now or timezone.now()
     today = local_today(club, now)
-    counts = states_on(club, sport_id, (today, today)).aggregate(**split_counts(now))
+    counts: dict[str, int] = defaultdict(int)  # as split_counts names them
+    for row in cell_rows(club, sport_id, (today, today)):
+        counts[f"{'so_far' if row.start <= now else 'rest'}_{row.state}"] += 1
     courts = len(club_courts(club=club, sport_id=sport_id))
     return current_from_counts(club, today, now, courts, counts)
 
@@ -165,22 +166,24 @@ def utilization_daily(
 ) -> list[DayUtilization]:
     """One entry per local date in the range, days without observations included (empty)."""
 
+    # Per date, the courts with any cell counted, on both paths.
     courts_seen: dict[date, int] = defaultdict(int)
 
-    def per_day(rows: Iterable[tuple[int, date, int, int, int]]) -> list[tuple[Any, int, int, int]]:
-        # (court, date, counts) rows: the courts seen each day, then the day's sums.
-        rows = list(rows)
-        for _, day, *counts in rows:
-            courts_seen[day] += any(counts)
-        return _added_up(rows, by=1)
-
     def summarized(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
-        # The per-court rows: a few per day, where StartSummary has one per start.
-        return per_day(court_day_rows(club, sport_id, days))
+        # The per-court rows added up per day: where StartSummary has one row per start.
+        rows = court_days_added_up(club, sport_id, days, by="local_date")
+        for day, _taken, _free, _not_released, courts in rows:
+            courts_seen[day] += courts
+        return [(day, taken, free, nr) for day, taken, free, nr, _courts in rows]
 
     def recent(days: DateRange) -> Iterable[tuple[date, int, int, int]]:
-        rows = states_on(club, sport_id, days).values_list("court_id", "local_date")
-        return per_day(rows.annotate(**state_counts()).order_by())
+        rows = cell_rows(club, sport_id, days)
+        by_court = count_states(((row.court_id, row.local_date), row.state) for row in rows)
+        by_day: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (_court, day), counts in by_court.items():
+            courts_seen[day] += any(counts)
+            by_day[day] = [a + b for a, b in zip(by_day[day], counts, strict=True)]
+        return [(day, taken, free, nr) for day, (taken, free, nr) in by_day.items()]
 
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
     return daily_from_rows(club, date_from, date_to, sport_id, rows, courts_seen=courts_seen)
@@ -218,19 +221,6 @@ def daily_from_rows(
     return result
 
 
-def _added_up(
-    rows: Iterable[tuple[int, date, int, int, int]], *, by: int
-) -> list[tuple[Any, int, int, int]]:
-    """(court, date, taken, free, not released) rows added up by court (by=0) or date (1)."""
-    sums: dict[Any, list[int]] = {}
-    for row in rows:
-        total = sums.setdefault(row[by], [0, 0, 0])
-        total[0] += row[2]
-        total[1] += row[3]
-        total[2] += row[4]
-    return [(key, *total) for key, total in sums.items()]
-
-
 def utilization_total(days: Sequence[DayUtilization]) -> Utilization:
     expected = [d.figures.expected for d in days]
     return Utilization(
@@ -247,11 +237,12 @@ def utilization_per_court(
     """Closed days from the per-court summaries, the recent ones from the raw cells."""
 
     def summarized(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
-        return _added_up(court_day_rows(club, sport_id, days), by=0)
+        rows = court_days_added_up(club, sport_id, days, by="court_id")
+        return [(court_id, taken, free, nr) for court_id, taken, free, nr, _courts in rows]
 
     def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
-        rows = states_on(club, sport_id, days).values_list("court_id")
-        return rows.annotate(**state_counts()).order_by()
+        counts = count_states((row.court_id, row.state) for row in cell_rows(club, sport_id, days))
+        return [(court_id, t, f, n) for court_id, (t, f, n) in counts.items()]
 
     by_court: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
@@ -301,9 +292,8 @@ class Heatmap:
 def utilization_heatmap(
     *, club: Club, date_from: date, date_to: date, sport_id: str | None = None
 ) -> Heatmap:
-    """Weekday x hour share of observed cells taken, in the club's zone (the database converts
-    each UTC start with the zone's rules, so a DST week keeps 19:00 at 19:00)."""
-    zone = club.zone
+    """Weekday x hour share of observed cells taken, in the club's zone (each UTC start is
+    converted with the zone's rules, so a DST week keeps 19:00 at 19:00)."""
 
     def summarized(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
         # Closed days: the weekday and hour were computed with zoneinfo when summarized, and
@@ -312,15 +302,13 @@ def utilization_heatmap(
         return [(weekday, hour, taken, free) for (weekday, hour), (taken, free) in totals.items()]
 
     def recent(days: DateRange) -> Iterable[tuple[int, int, int, int]]:
-        rows = (
-            states_on(club, sport_id, days)
-            .filter(state__in=OBSERVED)
-            .annotate(
-                wd=ExtractIsoWeekDay("start", tzinfo=zone), hr=ExtractHour("start", tzinfo=zone)
-            )
-            .values_list("wd", "hr")
+        # Each start's weekday and hour in the club's zone, with its rules (zoneinfo).
+        counts = count_states(
+            (local_weekday_hour(row.start, club.timezone), row.state)
+            for row in cell_rows(club, sport_id, days)
+            if row.state in OBSERVED
         )
-        return rows.annotate(**state_counts(not_released=False)).order_by()
+        return [(wd, hr, taken, free) for (wd, hr), (taken, free, _) in counts.items()]
 
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)

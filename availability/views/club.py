@@ -102,21 +102,26 @@ def _lead_text(minutes: int | None) -> str:
 
 
 def _heat_rows(heat: selectors.Heatmap, hours: list[int]) -> list[dict[str, Any]]:
+    # Each text translated once, not once a cell (a hundred cells).
+    names = [str(name) for name in WEEKDAY_NAMES]
+    taken_text = _("%(share)s of %(observed)s cells taken")
+    no_data = _("no data")
+    coverage_text = _("(%(coverage)s of %(expected)s open cells observed)")
+    by_key = {(c.weekday, c.hour): c for c in heat.cells}
     rows = []
     for weekday in range(1, 8):
         cells = []
         html: list[tuple[str, str, str]] = []  # the row's cells as the template wrote them
         for hour in hours:
-            c = heat.cell(weekday, hour)
+            c = by_key.get((weekday, hour))
             share = c.utilization if c else None
-            tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
-                _("%(share)s of %(observed)s cells taken")
-                % {"share": charts.percent(share), "observed": c.observed}
+            tip = f"{names[weekday - 1]} {hour:02d}:00 \u2013 " + (
+                taken_text % {"share": charts.percent(share), "observed": c.observed}
                 if c
-                else _("no data")
+                else no_data
             )
             if c and c.coverage is not None:
-                tip += " " + _("(%(coverage)s of %(expected)s open cells observed)") % {
+                tip += " " + coverage_text % {
                     "coverage": charts.percent(c.coverage),
                     "expected": c.expected,
                 }
@@ -161,6 +166,9 @@ def _grid_cells_html(club: Club, row: selectors.GridRow, local_times: list[str])
 
 
 def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[dict[str, Any]]:
+    names = [str(name) for name in WEEKDAY_NAMES]
+    sold_out_text = _("sold out %(lead)s ahead (median), %(sold_out)s of %(slots)s times")
+    rarely = _("rarely sells out")
     by_key = {(c.weekday, c.hour): c for c in cells}
     longest = max((c.median_lead_minutes or 0 for c in cells), default=0) or 1
     rows = []
@@ -170,11 +178,10 @@ def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[
             c = by_key.get((weekday, hour))
             lead = c.median_lead_minutes if c else None
             share = None if lead is None else lead / longest
-            tip = f"{WEEKDAY_NAMES[weekday - 1]} {hour:02d}:00 \u2013 " + (
-                _("sold out %(lead)s ahead (median), %(sold_out)s of %(slots)s times")
-                % {"lead": _lead_text(lead), "sold_out": c.sold_out, "slots": c.slots}
+            tip = f"{names[weekday - 1]} {hour:02d}:00 \u2013 " + (
+                sold_out_text % {"lead": _lead_text(lead), "sold_out": c.sold_out, "slots": c.slots}
                 if c and lead is not None
-                else _("rarely sells out")
+                else rarely
             )
             row.append({"text": _lead_text(lead), "color": charts.share_color(share), "tip": tip})
         rows.append(
@@ -194,13 +201,15 @@ def _sellout_rows(cells: list[selectors.SelloutCell], hours: list[int]) -> list[
 @login_required
 def club_detail(request: HttpRequest, club_id: int) -> HttpResponse:
     # One query for the club, its config and its SummaryMark, one for its courts: every
-    # figure below reads them from here (the page's queries do not grow with its courts).
+    # figure below reads them from here (the page's queries do not grow with its courts), and
+    # one read each of the recent days' cells and transitions.
     club = get_object_or_404(
         Club.objects.select_related("monitoring__account", "summary_mark").prefetch_related(
             "courts"
         ),
         pk=club_id,
     )
+    selectors.read_raw_rows_once(club)
     today = selectors.local_today(club)
     date_from, date_to, errors = date_range(request, today)
     day = date_param(request, "date", errors) or today

@@ -1,7 +1,6 @@
-"""DRF API of a member's channels and their delivery log. Secrets are write-only: accepted
-on create and update, never in a response (`has_secret` says whether one is stored). Only
-the caller's own channels exist for them (another member's is a 404); bad input is a 400
-with field messages (the serializer's, then the service's)."""
+"""DRF API of a member's channels and their delivery log, each of the caller's own only
+(playtomic_monitor.api_views.OwnedListApi, OwnedDetailApi). Secrets are write-only: accepted
+on create and update, never in a response (`has_secret` says whether one is stored)."""
 
 from __future__ import annotations
 
@@ -16,8 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications.api.examples import (
-    CHANNEL_CREATE_REQUEST,
+    CHANNEL_ADDED,
     CHANNEL_EXAMPLE,
+    CHANNELS_LISTED,
     DELIVERY_EXAMPLE,
 )
 from notifications.models import Channel, Delivery, Notification
@@ -31,11 +31,12 @@ from notifications.services.channels import (
     channel_update,
 )
 from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.api_views import OwnedDetailApi, OwnedListApi, validated
 from playtomic_monitor.authentication import signed_in_user
 from playtomic_monitor.openapi import (
     FIELD_MESSAGES,
+    list_create_schema,
     not_found,
-    request_example,
     response_example,
 )
 
@@ -133,9 +134,11 @@ class DeliveryOutput(serializers.ModelSerializer[Delivery]):
         return delivery.notification.kind if delivery.notification else "summary"
 
 
-def _service_arguments(data: serializers.Serializer[Any]) -> tuple[dict[str, Any], bool]:
+def _service_arguments(
+    serializer_class: type[ChannelInput], request: Request
+) -> tuple[dict[str, Any], bool]:
     """The valid input as the channel services' arguments, and the on/off switch apart."""
-    fields = dict(data.validated_data)
+    fields = validated(serializer_class, request.data)
     fields["timezone_name"] = fields.pop("timezone")
     return fields, fields.pop("enabled")
 
@@ -147,32 +150,18 @@ def _set_enabled(channel: Channel, enabled: bool) -> None:
         channel_disable(channel=channel, reason="Turned off through the API.")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Your notification channels (secrets are never returned)",
-        examples=[response_example("Channels", [CHANNEL_EXAMPLE])],
-    ),
-    post=extend_schema(
-        summary="Add a channel; its secret is write-only",
-        request=ChannelInput,
-        responses={201: ChannelOutput, 400: FIELD_MESSAGES},
-        examples=[
-            request_example("A webhook", CHANNEL_CREATE_REQUEST),
-            response_example("Added", CHANNEL_EXAMPLE, 201),
-        ],
-    ),
+@list_create_schema(
+    ("Your notification channels (secrets are never returned)", CHANNELS_LISTED),
+    ("Add a channel; its secret is write-only", CHANNEL_ADDED),
+    request=ChannelInput,
+    response=ChannelOutput,
 )
-class ChannelListApi(generics.ListCreateAPIView[Channel]):
+class ChannelListApi(OwnedListApi[Channel]):
     serializer_class = ChannelOutput
-    pagination_class = None
-
-    def get_queryset(self) -> QuerySet[Channel]:
-        return channels_of(signed_in_user(self.request))
+    owned = staticmethod(channels_of)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ChannelInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields, enabled = _service_arguments(data)
+        fields, enabled = _service_arguments(ChannelInput, request)
         channel = channel_create(user=signed_in_user(request), **fields)
         _set_enabled(channel, enabled)
         return Response(ChannelOutput(channel).data, status=status.HTTP_201_CREATED)
@@ -191,18 +180,13 @@ class ChannelListApi(generics.ListCreateAPIView[Channel]):
         examples=[response_example("Changed", CHANNEL_EXAMPLE)],
     ),
 )
-class ChannelDetailApi(generics.RetrieveUpdateDestroyAPIView[Channel]):
+class ChannelDetailApi(OwnedDetailApi[Channel]):
     serializer_class = ChannelOutput
-    http_method_names = ["get", "put", "delete", "head", "options"]
-
-    def get_object(self) -> Channel:
-        return get_object_or_404(channels_of(signed_in_user(self.request)), pk=self.kwargs["pk"])
+    owned = staticmethod(channels_of)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         channel = self.get_object()
-        data = ChannelUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields, enabled = _service_arguments(data)
+        fields, enabled = _service_arguments(ChannelUpdateInput, request)
         channel_update(channel=channel, **fields)
         _set_enabled(channel, enabled)
         channel.refresh_from_db()

@@ -3,6 +3,8 @@ and without secrets."""
 
 from __future__ import annotations
 
+from playtomic_monitor.openapi import request_example, response_example
+
 CHANNEL_EXAMPLE = {
     "id": 7,
     "kind": "webhook",
@@ -57,3 +59,14 @@ SUBSCRIPTION_REQUEST = {
     "starts_within_minutes": 2880,
 }
 SUBSCRIPTION_EXAMPLE = {"id": 12, **SUBSCRIPTION_REQUEST, "created_at": "2026-11-28T09:14:40Z"}
+
+CHANNELS_LISTED = response_example("Channels", [CHANNEL_EXAMPLE])
+CHANNEL_ADDED = [
+    request_example("A webhook", CHANNEL_CREATE_REQUEST),
+    response_example("Added", CHANNEL_EXAMPLE, 201),
+]
+SUBSCRIPTIONS_LISTED = response_example("Subscriptions", [SUBSCRIPTION_EXAMPLE])
+SUBSCRIPTION_ADDED = [
+    request_example("Weekday evenings", SUBSCRIPTION_REQUEST),
+    response_example("Added", SUBSCRIPTION_EXAMPLE, 201),
+]

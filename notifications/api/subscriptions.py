@@ -1,20 +1,22 @@
-"""DRF API of a member's free-court subscriptions: list, create, read, replace, delete. Only
-the caller's own subscriptions exist for them (another member's is a 404); bad input is a 400
-with field messages (the serializer's, then the service's)."""
+"""DRF API of a member's free-court subscriptions: list, create, read, replace, delete, each
+of the caller's own only (playtomic_monitor.api_views.OwnedListApi, OwnedDetailApi)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clubs.models import Club, Court
-from notifications.api.examples import SUBSCRIPTION_EXAMPLE, SUBSCRIPTION_REQUEST
+from notifications.api.examples import (
+    SUBSCRIPTION_ADDED,
+    SUBSCRIPTION_EXAMPLE,
+    SUBSCRIPTION_REQUEST,
+    SUBSCRIPTIONS_LISTED,
+)
 from notifications.models import Subscription
 from notifications.selectors.subscriptions import subscriptions_of
 from notifications.services.subscriptions import (
@@ -23,8 +25,15 @@ from notifications.services.subscriptions import (
     subscription_save,
 )
 from playtomic_monitor.api import LocalTimeField
+from playtomic_monitor.api_views import OwnedDetailApi, OwnedListApi, validated
 from playtomic_monitor.authentication import signed_in_user
-from playtomic_monitor.openapi import FIELD_MESSAGES, not_found, request_example, response_example
+from playtomic_monitor.openapi import (
+    FIELD_MESSAGES,
+    list_create_schema,
+    not_found,
+    request_example,
+    response_example,
+)
 
 NOT_YOURS = not_found("No such subscription of yours")
 
@@ -57,31 +66,18 @@ class SubscriptionSerializer(serializers.ModelSerializer[Subscription]):
         read_only_fields = ["id", "created_at"]
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Your free-court subscriptions",
-        examples=[response_example("Subscriptions", [SUBSCRIPTION_EXAMPLE])],
-    ),
-    post=extend_schema(
-        summary="Subscribe to freed or newly released courts",
-        responses={201: SubscriptionSerializer, 400: FIELD_MESSAGES},
-        examples=[
-            request_example("Weekday evenings", SUBSCRIPTION_REQUEST),
-            response_example("Added", SUBSCRIPTION_EXAMPLE, 201),
-        ],
-    ),
+@list_create_schema(
+    ("Your free-court subscriptions", SUBSCRIPTIONS_LISTED),
+    ("Subscribe to freed or newly released courts", SUBSCRIPTION_ADDED),
+    response=SubscriptionSerializer,
 )
-class SubscriptionListApi(generics.ListCreateAPIView[Subscription]):
+class SubscriptionListApi(OwnedListApi[Subscription]):
     serializer_class = SubscriptionSerializer
-    pagination_class = None
-
-    def get_queryset(self) -> QuerySet[Subscription]:
-        return subscriptions_of(signed_in_user(self.request))
+    owned = staticmethod(subscriptions_of)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = SubscriptionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        saved = subscription_save(user=signed_in_user(request), **serializer.validated_data)
+        fields = validated(SubscriptionSerializer, request.data)
+        saved = subscription_save(user=signed_in_user(request), **fields)
         return Response(SubscriptionSerializer(saved).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,24 +95,14 @@ class SubscriptionListApi(generics.ListCreateAPIView[Subscription]):
     ),
     delete=extend_schema(responses={204: None, 404: NOT_YOURS}),
 )
-class SubscriptionDetailApi(generics.RetrieveUpdateDestroyAPIView[Subscription]):
+class SubscriptionDetailApi(OwnedDetailApi[Subscription]):
     serializer_class = SubscriptionSerializer
-    http_method_names = ["get", "put", "delete", "head", "options"]
-
-    def get_object(self) -> Subscription:
-        return get_object_or_404(
-            subscriptions_of(signed_in_user(self.request)), pk=self.kwargs["pk"]
-        )
+    owned = staticmethod(subscriptions_of)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         subscription = self.get_object()
-        serializer = SubscriptionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        saved = subscription_save(
-            user=signed_in_user(request),
-            subscription=subscription,
-            **serializer.validated_data,
-        )
+        fields = validated(SubscriptionSerializer, request.data)
+        saved = subscription_save(user=signed_in_user(request), subscription=subscription, **fields)
         return Response(SubscriptionSerializer(saved).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -7,13 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Weekday
 from clubs.models import Club, Court
 from notifications.models import NotificationPreference, Subscription
 from notifications.services.subscriptions import SUBSCRIPTION_FIELDS
+from playtomic_monitor.localtime import WEEKDAY_CHOICES
 
 # ISO numbers (1 = Monday), as subscriptions store them; rules count from 0.
-WEEKDAYS = [(day.value + 1, day.label) for day in Weekday]
+WEEKDAYS = [(day + 1, name) for day, name in WEEKDAY_CHOICES]
 
 
 class SubscriptionForm(forms.ModelForm[Subscription]):

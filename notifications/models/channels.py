@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from playtomic_monitor.crypto import EncryptedTextField
+from playtomic_monitor.timestamps import TimestampedModel
 
 
-class Channel(models.Model):
+class Channel(TimestampedModel):
     """One way to reach a member (an email address, a Telegram chat, a webhook, a browser,
     an apprise URL). `secret` holds what must not leak (bot token, signing secret, push
     subscription, apprise URL), encrypted at rest and never shown again once saved."""
@@ -40,8 +41,6 @@ class Channel(models.Model):
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="Europe/Madrid")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["user", "created_at", "id"]

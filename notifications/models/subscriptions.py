@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clubs.models import Club, Court
+from playtomic_monitor.timestamps import TimestampedModel
 
 
-class Subscription(models.Model):
+class Subscription(TimestampedModel):
     """A member's alert on free courts: slots freed by a cancellation and/or newly released,
     narrowed by filters read in each club's own zone (notifications/matching.py). No clubs:
     every club the member's groups play at (the clubs of their groups' booking rules)."""
@@ -53,8 +54,6 @@ class Subscription(models.Model):
     starts_within_minutes = models.PositiveIntegerField(
         _("starts"), choices=StartsWithin.choices, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["user", "created_at", "id"]

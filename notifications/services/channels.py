@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import time
-from typing import Any
+from typing import TypedDict, Unpack
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -109,47 +109,29 @@ def channel_validate(
         raise ValidationError(errors)
 
 
-def channel_create(
-    *,
-    user: User,
-    kind: str,
-    name: str = "",
-    address: str = "",
-    secret: str = "",
-    kinds: Sequence[str] = (),
-    rate_limit_per_minute: int = 20,
-    quiet_start: time | None = None,
-    quiet_end: time | None = None,
-    timezone_name: str = "Europe/Madrid",
-) -> Channel:
-    address, secret = address.strip(), secret.strip()
-    channel_validate(
-        kind=kind,
-        address=address,
-        secret=secret,
-        kinds=kinds,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
-        timezone_name=timezone_name,
-    )
-    return Channel.objects.create(
-        user=user,
-        kind=kind,
-        name=name.strip(),
-        address=address,
-        secret=secret,
-        kinds=list(kinds),
-        rate_limit_per_minute=rate_limit_per_minute,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
-        timezone=timezone_name,
-    )
+class ChannelFields(TypedDict, total=False):
+    """What a member sets on a channel, as `channel_create` and `channel_update` take it."""
+
+    name: str
+    address: str
+    secret: str
+    kinds: Sequence[str]
+    rate_limit_per_minute: int
+    quiet_start: time | None
+    quiet_end: time | None
+    timezone_name: str
 
 
-def channel_update(*, channel: Channel, **changes: Any) -> Channel:
-    """Change the given fields; an empty or missing `secret` keeps the stored one."""
-    secret = str(changes.pop("secret", "") or "").strip()
-    timezone_name = changes.pop("timezone_name", channel.timezone)
+def channel_create(*, user: User, kind: str, **fields: Unpack[ChannelFields]) -> Channel:
+    """A new channel of `kind`, checked as `channel_update` checks a change."""
+    return channel_update(channel=Channel(user=user, kind=kind), **fields)
+
+
+def channel_update(*, channel: Channel, **changes: Unpack[ChannelFields]) -> Channel:
+    """Change the given fields; an empty or missing `secret` keeps the stored one (a new
+    channel has none to keep, so its kind's secret is required)."""
+    secret = str(changes.get("secret") or "").strip()
+    timezone_name = changes.get("timezone_name", channel.timezone)
     address = str(changes.get("address", channel.address)).strip()
     kinds = list(changes.get("kinds", channel.kinds))
     quiet_start = changes.get("quiet_start", channel.quiet_start)
@@ -162,11 +144,12 @@ def channel_update(*, channel: Channel, **changes: Any) -> Channel:
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         timezone_name=timezone_name,
-        secret_required=False,
+        secret_required=channel.pk is None,
     )
-    for field in ("name", "rate_limit_per_minute"):
-        if field in changes:
-            setattr(channel, field, changes[field])
+    channel.name = changes.get("name", channel.name).strip()
+    channel.rate_limit_per_minute = changes.get(
+        "rate_limit_per_minute", channel.rate_limit_per_minute
+    )
     channel.address, channel.kinds = address, kinds
     channel.quiet_start, channel.quiet_end = quiet_start, quiet_end
     channel.timezone = timezone_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import requests
 from django.conf import settings
@@ -67,6 +67,15 @@ def http_session() -> requests.Session:
 def send_timeout() -> float:
     value: float = settings.NOTIFY_SEND_TIMEOUT_SECONDS
     return value
+
+
+def http_post(service: str, url: str, **kwargs: Any) -> requests.Response:
+    """POST on the process's session within the send timeout. No answer at all raises
+    `connection_error`'s TransportError; the caller judges the answer it got."""
+    try:
+        return http_session().post(url, timeout=send_timeout(), **kwargs)
+    except requests.RequestException as exc:
+        raise connection_error(service, exc) from None
 
 
 # HTTP answers that retrying cannot fix (bad request, bad or revoked credentials, gone).

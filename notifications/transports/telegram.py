@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
 from django.conf import settings
 
-from notifications.transports.base import (
-    Message,
-    Transport,
-    TransportError,
-    connection_error,
-    http_error,
-    http_session,
-    send_timeout,
-)
+from notifications.transports.base import Message, Transport, TransportError, http_error, http_post
 
 # Telegram refuses a message longer than this many characters.
 TELEGRAM_MAX_LENGTH = 4096
@@ -48,10 +39,7 @@ def telegram_split(text: str, *, limit: int = TELEGRAM_MAX_LENGTH) -> list[str]:
 
 def _call(token: str, method: str, **kwargs: Any) -> dict[str, Any]:
     url = f"{settings.TELEGRAM_API_URL.rstrip('/')}/bot{token}/{method}"
-    try:
-        response = http_session().post(url, timeout=send_timeout(), **kwargs)
-    except requests.RequestException as exc:
-        raise connection_error("Telegram", exc) from None
+    response = http_post("Telegram", url, **kwargs)
     try:
         payload: dict[str, Any] = response.json()
     except ValueError:

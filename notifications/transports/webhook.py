@@ -8,17 +8,8 @@ import json
 import time
 from typing import Any, ClassVar
 
-import requests
-
 from notifications.transports.addresses import address_check_resolved
-from notifications.transports.base import (
-    Message,
-    Transport,
-    connection_error,
-    http_error,
-    http_session,
-    send_timeout,
-)
+from notifications.transports.base import Message, Transport, http_error, http_post
 
 ID_HEADER = "X-Notification-Id"
 TIMESTAMP_HEADER = "X-Notification-Timestamp"
@@ -59,15 +50,8 @@ class WebhookTransport(Transport):
                 secret=self.channel.secret, timestamp=timestamp, body=body
             ),
         }
-        try:
-            response = http_session().post(
-                self.channel.address,
-                data=body,
-                headers=headers,
-                timeout=send_timeout(),
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            raise connection_error("Webhook", exc) from None
+        response = http_post(
+            "Webhook", self.channel.address, data=body, headers=headers, allow_redirects=False
+        )
         if not 200 <= response.status_code < 300:
             raise http_error("Webhook", response)

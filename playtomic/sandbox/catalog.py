@@ -1,17 +1,19 @@
 """The sandbox's clubs and courts, built deterministically from a seed.
 
 The structure of each club (zone, court counts, opening hours, price bands, release policy) is
-fixed so tests and benchmarks can rely on it; the seed decides ids, court features and the
-simulated demand.
+fixed in `clubs.toml` so tests and benchmarks can rely on it; the seed decides ids, court
+features and the simulated demand.
 """
 
 from __future__ import annotations
 
 import random
+import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -235,318 +237,87 @@ class Club:
         }
 
 
-def _prices(table: dict[int, tuple[str, str]]) -> dict[int, tuple[Decimal, Decimal]]:
-    return {duration: (Decimal(off), Decimal(peak)) for duration, (off, peak) in table.items()}
+def _band(hours: list[str]) -> tuple[int, int]:
+    """["08:00", "23:00"] -> (480, 1380) in local minutes; an "00:00" end is midnight, 1440."""
+    return hm(hours[0]), hm(hours[1]) or MINUTES_PER_DAY
 
 
-def _week(spec: dict[str, tuple[str, str]]) -> dict[int, tuple[int, int]]:
-    """{"MON-THU": ("08:00", "23:00"), ...} -> weekday -> (open, close); "00:00" close = 1440."""
+def _week(spec: dict[str, list[str]]) -> dict[int, tuple[int, int]]:
+    """{"MON-THU": ["08:00", "23:00"], ...} -> weekday -> (open, close) as `_band` gives."""
     hours: dict[int, tuple[int, int]] = {}
     short = [day[:3] for day in WEEKDAYS]
-    for days, (opening, closing) in spec.items():
+    for days, band in spec.items():
         first, _, last = days.partition("-")
-        start = short.index(first)
-        end = short.index(last or first)
-        close = hm(closing) or MINUTES_PER_DAY
-        for weekday in range(start, end + 1):
-            hours[weekday] = (hm(opening), close)
+        for weekday in range(short.index(first), short.index(last or first) + 1):
+            hours[weekday] = _band(band)
     return hours
+
+
+CLUBS_FILE = Path(__file__).with_name("clubs.toml")
+ROLLING = ReleasePolicy("rolling")
 
 
 @dataclass(frozen=True)
 class _CourtSpec:
-    sport_id: str
+    """A row of clubs.toml's courts: `count` alike courts."""
+
+    sport: str
     size: str
     count: int
-    durations: tuple[int, ...]
-    prices: dict[int, tuple[str, str]]
+    # duration (str, as TOML keys are) -> (off-peak, peak) price.
+    prices: dict[str, list[str]]
     indoor_share: float
-    features: tuple[str, ...]
+    features: list[str]
+
+    @property
+    def durations(self) -> tuple[int, ...]:
+        return tuple(sorted(int(duration) for duration in self.prices))
+
+    def price_table(self) -> dict[int, tuple[Decimal, Decimal]]:
+        return {int(d): (Decimal(off), Decimal(peak)) for d, (off, peak) in self.prices.items()}
 
 
 @dataclass(frozen=True)
 class _ClubSpec:
+    """A club of clubs.toml; the defaults are the ones its header states."""
+
     key: str
     slug: str
     name: str
     timezone: str
     currency: str
-    address: dict[str, Any]
-    courts: tuple[_CourtSpec, ...]
-    opening: dict[str, tuple[str, str]]
-    peak_weekday: tuple[str, str]
-    peak_weekend: tuple[str, str]
-    booking_ahead_limit: int
-    release: ReleasePolicy
-    allows_onsite_payment: bool
-    playtomic_status: str
-    demand: float
-    cancelation_hours: int
     language: str
+    booking_ahead_limit: int
+    demand: float
+    opening: dict[str, list[str]]
+    # "weekdays" and "weekends" -> (start, end) of the peak band.
+    peak: dict[str, list[str]]
+    address: dict[str, Any]
+    courts: list[_CourtSpec]
+    release: ReleasePolicy = ROLLING
+    allows_onsite_payment: bool = True
+    playtomic_status: str = "ACTIVE"
+    cancelation_hours: int = 24
     split_payment_allowed: bool = True
 
 
-_PADEL_DURATIONS = (60, 90, 120)
-_SINGLE_EUR = {60: ("20", "30"), 90: ("35", "45"), 120: ("55", "65")}
-_DOUBLE_EUR = {60: ("24", "32"), 90: ("36", "48"), 120: ("48", "64")}
-_PADEL_FEATURES = ("crystal", "panoramic", "wall")
+def _club_spec(raw: dict[str, Any]) -> _ClubSpec:
+    fields = dict(raw)
+    fields["courts"] = [_CourtSpec(**court) for court in raw["courts"]]
+    if "release" in raw:
+        release = raw["release"]
+        fields["release"] = ReleasePolicy(
+            release["kind"], release["days_ahead"], hm(release["local_time"])
+        )
+    return _ClubSpec(**fields)
 
-ROLLING = ReleasePolicy("rolling")
 
-CLUB_SPECS: tuple[_ClubSpec, ...] = (
-    _ClubSpec(
-        key="madrid",
-        slug="sandbox-padel-madrid",
-        name="Sandbox Padel Madrid",
-        timezone="Europe/Madrid",
-        currency="EUR",
-        address={
-            "street": "Calle de Alcalá 100",
-            "postal_code": "28009",
-            "city": "Madrid",
-            "sub_administrative_area": "Madrid",
-            "administrative_area": "Comunidad de Madrid",
-            "country": "España",
-            "country_code": "ES",
-            "coordinate": {"lat": 40.4218, "lon": -3.678},
-        },
-        courts=(
-            _CourtSpec("PADEL", "single", 2, _PADEL_DURATIONS, _SINGLE_EUR, 1.0, _PADEL_FEATURES),
-            _CourtSpec("PADEL", "double", 8, _PADEL_DURATIONS, _DOUBLE_EUR, 0.5, _PADEL_FEATURES),
-        ),
-        opening={
-            "MON-THU": ("08:00", "23:00"),
-            "FRI": ("08:00", "00:00"),
-            "SAT": ("09:00", "22:00"),
-            "SUN": ("09:00", "21:00"),
-        },
-        # 16:00 Madrid is 15:00 UTC in winter: the band change of the notes' price example.
-        peak_weekday=("16:00", "00:00"),
-        peak_weekend=("09:00", "14:00"),
-        booking_ahead_limit=20160,
-        release=ROLLING,
-        allows_onsite_payment=True,
-        playtomic_status="ACTIVE",
-        demand=1.0,
-        cancelation_hours=24,
-        language="es",
-    ),
-    _ClubSpec(
-        key="london",
-        slug="sandbox-racquets-london",
-        name="Sandbox Racquets London",
-        timezone="Europe/London",
-        currency="GBP",
-        address={
-            "street": "1 Albert Embankment",
-            "postal_code": "SE1 7SP",
-            "city": "London",
-            "sub_administrative_area": "Greater London",
-            "administrative_area": "England",
-            "country": "United Kingdom",
-            "country_code": "GB",
-            "coordinate": {"lat": 51.4946, "lon": -0.1216},
-        },
-        courts=(
-            _CourtSpec(
-                "PADEL",
-                "double",
-                4,
-                _PADEL_DURATIONS,
-                {60: ("48", "52"), 90: ("72", "78"), 120: ("96", "104")},
-                0.5,
-                _PADEL_FEATURES,
-            ),
-            _CourtSpec(
-                "TENNIS",
-                "double",
-                3,
-                (60, 120),
-                {60: ("20", "28"), 120: ("40", "56")},
-                0.0,
-                ("synthetic_grass",),
-            ),
-        ),
-        # Thursday 08:00-21:00 is UTC in winter: the notes' orphan-gap examples reproduce literally.
-        opening={
-            "MON-WED": ("07:00", "22:00"),
-            "THU": ("08:00", "21:00"),
-            "FRI": ("07:00", "21:00"),
-            "SAT": ("08:00", "20:00"),
-            "SUN": ("08:00", "18:00"),
-        },
-        peak_weekday=("17:00", "22:00"),
-        peak_weekend=("08:00", "13:00"),
-        booking_ahead_limit=10080,
-        release=ROLLING,
-        allows_onsite_payment=False,
-        playtomic_status="ACTIVE",
-        demand=0.8,
-        cancelation_hours=24,
-        language="en",
-        split_payment_allowed=False,
-    ),
-    _ClubSpec(
-        key="cdmx",
-        slug="sandbox-padel-pickleball-cdmx",
-        name="Sandbox Padel & Pickleball CDMX",
-        timezone="America/Mexico_City",
-        currency="MXN",
-        address={
-            "street": "Avenida Paseo de la Reforma 222",
-            "postal_code": "06600",
-            "city": "Ciudad de México",
-            "sub_administrative_area": "Cuauhtémoc",
-            "administrative_area": "CDMX",
-            "country": "México",
-            "country_code": "MX",
-            "coordinate": {"lat": 19.4326, "lon": -99.1332},
-        },
-        courts=(
-            _CourtSpec(
-                "PADEL",
-                "double",
-                4,
-                _PADEL_DURATIONS,
-                {60: ("350", "450"), 90: ("450", "600"), 120: ("600", "800")},
-                0.25,
-                _PADEL_FEATURES,
-            ),
-            _CourtSpec(
-                "PICKLEBALL",
-                "double",
-                3,
-                (60, 90),
-                {60: ("200", "260"), 90: ("300", "390")},
-                0.0,
-                (),
-            ),
-        ),
-        opening={"MON-SAT": ("07:00", "23:00"), "SUN": ("08:00", "20:00")},
-        peak_weekday=("18:00", "23:00"),
-        peak_weekend=("08:00", "13:00"),
-        booking_ahead_limit=10080,
-        release=ROLLING,
-        allows_onsite_payment=True,
-        playtomic_status="ACTIVE",
-        demand=0.7,
-        cancelation_hours=12,
-        language="es",
-    ),
-    _ClubSpec(
-        key="sydney",
-        slug="sandbox-padel-sydney",
-        name="Sandbox Padel Sydney",
-        timezone="Australia/Sydney",
-        currency="AUD",
-        address={
-            "street": "1 Macquarie Street",
-            "postal_code": "2000",
-            "city": "Sydney",
-            "sub_administrative_area": "Sydney",
-            "administrative_area": "NSW",
-            "country": "Australia",
-            "country_code": "AU",
-            "coordinate": {"lat": -33.8688, "lon": 151.2093},
-        },
-        courts=(
-            _CourtSpec(
-                "PADEL",
-                "double",
-                5,
-                _PADEL_DURATIONS,
-                {60: ("60", "80"), 90: ("90", "120"), 120: ("110", "150")},
-                0.4,
-                _PADEL_FEATURES,
-            ),
-        ),
-        # 06:00 Sydney is 19:00/20:00 UTC the previous day: each local day spans two UTC dates.
-        opening={"MON-FRI": ("06:00", "22:00"), "SAT-SUN": ("07:00", "21:00")},
-        peak_weekday=("17:00", "22:00"),
-        peak_weekend=("07:00", "12:00"),
-        booking_ahead_limit=20160,
-        release=ROLLING,
-        allows_onsite_payment=True,
-        playtomic_status="ACTIVE",
-        demand=0.9,
-        cancelation_hours=24,
-        language="en",
-    ),
-    _ClubSpec(
-        key="antwerp",
-        slug="sandbox-padel-antwerpen",
-        name="Sandbox Padel Antwerpen",
-        timezone="Europe/Brussels",
-        currency="EUR",
-        address={
-            "street": "Grote Markt 1",
-            "postal_code": "2000",
-            "city": "Antwerpen",
-            "sub_administrative_area": "Antwerpen",
-            "administrative_area": "Vlaanderen",
-            "country": "België",
-            "country_code": "BE",
-            "coordinate": {"lat": 51.2194, "lon": 4.4025},
-        },
-        courts=(
-            _CourtSpec(
-                "PADEL",
-                "double",
-                6,
-                _PADEL_DURATIONS,
-                {60: ("32", "44"), 90: ("48", "66"), 120: ("64", "88")},
-                0.7,
-                _PADEL_FEATURES,
-            ),
-        ),
-        opening={
-            "MON-FRI": ("08:00", "23:00"),
-            "SAT": ("08:00", "00:00"),
-            "SUN": ("09:00", "22:00"),
-        },
-        peak_weekday=("17:00", "23:00"),
-        peak_weekend=("09:00", "14:00"),
-        # Whole days open 14 days ahead at 08:30 local (the reported Antwerp rule); the API still
-        # reports a 14-day booking_ahead_limit.
-        booking_ahead_limit=20160,
-        release=ReleasePolicy("fixed", days_ahead=14, local_time=hm("08:30")),
-        allows_onsite_payment=True,
-        playtomic_status="ACTIVE",
-        demand=1.1,
-        cancelation_hours=24,
-        language="nl",
-    ),
-    _ClubSpec(
-        key="valencia",
-        slug="sandbox-padel-valencia",
-        name="Sandbox Padel Valencia (closed)",
-        timezone="Europe/Madrid",
-        currency="EUR",
-        address={
-            "street": "Carrer de Colón 1",
-            "postal_code": "46004",
-            "city": "València",
-            "sub_administrative_area": "València",
-            "administrative_area": "Comunitat Valenciana",
-            "country": "España",
-            "country_code": "ES",
-            "coordinate": {"lat": 39.4699, "lon": -0.3763},
-        },
-        courts=(
-            _CourtSpec("PADEL", "double", 2, _PADEL_DURATIONS, _DOUBLE_EUR, 1.0, _PADEL_FEATURES),
-        ),
-        opening={"MON-SUN": ("09:00", "21:00")},
-        peak_weekday=("17:00", "21:00"),
-        peak_weekend=("09:00", "14:00"),
-        booking_ahead_limit=30240,
-        release=ROLLING,
-        allows_onsite_payment=True,
-        playtomic_status="INACTIVE",
-        demand=0.0,
-        cancelation_hours=24,
-        language="es",
-    ),
-)
+def _load_club_specs() -> tuple[_ClubSpec, ...]:
+    with CLUBS_FILE.open("rb") as file:
+        return tuple(_club_spec(raw) for raw in tomllib.load(file)["club"])
+
+
+CLUB_SPECS = _load_club_specs()
 
 
 def build_clubs(seed: int) -> list[Club]:
@@ -560,23 +331,22 @@ def build_clubs(seed: int) -> list[Club]:
                 number += 1
                 indoor = rng.random() < court_spec.indoor_share
                 feature = rng.choice(court_spec.features) if court_spec.features else None
-                label = court_spec.sport_id.title()
+                label = court_spec.sport.title()
                 size = "Single" if court_spec.size == "single" else "Double"
                 courts.append(
                     Court(
                         resource_id=new_uuid(rng),
                         name=f"{label} {number} ({size})",
-                        sport_id=court_spec.sport_id,
+                        sport_id=court_spec.sport,
                         resource_type="indoor" if indoor else "outdoor",
                         resource_size=court_spec.size,
                         resource_feature=feature,
                         durations=court_spec.durations,
-                        prices=_prices(court_spec.prices),
+                        prices=court_spec.price_table(),
                         priority=number - 1,
                     )
                 )
-        weekday_peak = (hm(spec.peak_weekday[0]), hm(spec.peak_weekday[1]) or MINUTES_PER_DAY)
-        weekend_peak = (hm(spec.peak_weekend[0]), hm(spec.peak_weekend[1]) or MINUTES_PER_DAY)
+        weekday_peak, weekend_peak = _band(spec.peak["weekdays"]), _band(spec.peak["weekends"])
         clubs.append(
             Club(
                 tenant_id=new_uuid(rng),

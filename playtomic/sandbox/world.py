@@ -146,22 +146,35 @@ class Registration:
         }
 
 
-@dataclass
-class Match:
-    match_id: str
-    owner_id: str
-    owner_email: str | None
+@dataclass(kw_only=True)
+class CourtTime:
+    """What a payment intent holds and a match books: a court at a time, for a price, for
+    the registered players (the price split `split_parts` ways)."""
+
     club: Club
     court: Court
     start: datetime
     duration: int
     price: str
     created_at: float
+    registrations: list[Registration] = field(default_factory=list)
+    split_parts: int = 1
+
+    @property
+    def share(self) -> str:
+        """What one paying player pays: the whole price, or their part of a split one."""
+        amount, currency = self.price.split()
+        return format_money(Decimal(amount) / Decimal(max(1, self.split_parts)), currency)
+
+
+@dataclass(kw_only=True)
+class Match(CourtTime):
+    match_id: str
+    owner_id: str
+    owner_email: str | None
     occupancy: Occupancy
     status: str = "PENDING"
-    registrations: list[Registration] = field(default_factory=list)
     number_of_players: int = 4
-    split_parts: int = 1
 
     def to_json(self) -> dict[str, Any]:
         # Two teams, filled in registration order (the booker first).
@@ -176,8 +189,7 @@ class Match:
             }
             for number in range(2)
         ]
-        share = _share(self.price, self.split_parts)
-        currency = self.price.split()[-1]
+        nothing = f"0 {self.price.split()[-1]}"
         return {
             "match_id": self.match_id,
             "owner_id": self.owner_id,
@@ -198,29 +210,17 @@ class Match:
                 "number_of_players": self.number_of_players,
                 "split_payment_parts": self.split_parts,
                 "registrations": [
-                    r.to_json(share if r.pay_now or self.split_parts > 1 else f"0 {currency}")
+                    r.to_json(self.share if r.pay_now or self.split_parts > 1 else nothing)
                     for r in self.registrations
                 ],
             },
         }
 
 
-def _share(price: str, parts: int) -> str:
-    """Each part of `price` split `parts` ways."""
-    amount, currency = price.split()
-    return format_money(Decimal(amount) / Decimal(max(1, parts)), currency)
-
-
-@dataclass
-class PaymentIntent:
+@dataclass(kw_only=True)
+class PaymentIntent(CourtTime):
     payment_intent_id: str
     account: Account
-    club: Club
-    court: Court
-    start: datetime
-    duration: int
-    price: str
-    created_at: float
     last_modified: float
     hold: Occupancy
     methods: list[dict[str, Any]]
@@ -230,13 +230,6 @@ class PaymentIntent:
     status: str = "REQUIRES_PAYMENT_METHOD"
     selected_payment_method_id: str | None = None
     payment_id: str | None = None
-    registrations: list[Registration] = field(default_factory=list)
-    split_parts: int = 1
-
-    @property
-    def share(self) -> str:
-        """What the booker pays now: the whole price, or their part of a split one."""
-        return _share(self.price, self.split_parts)
 
     def to_json(self) -> dict[str, Any]:
         local = self.start.astimezone(self.club.zone)

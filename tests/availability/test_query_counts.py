@@ -95,3 +95,14 @@ def test_the_pages_read_closed_days_from_summaries_only(client: Any, member: Any
     for name in (*figures, *charts):
         assert after[name] == before[name], name
     assert [c["trend"] for c in home_after] == [c["trend"] for c in home_before]
+
+
+def test_the_club_page_reads_the_recent_cells_and_transitions_once(client: Any, member: Any):
+    client.force_login(member)
+    (club,) = _world(clubs=1, courts=2, days=12)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(_club_url(club, 10)).status_code == 200
+
+    queries = [query["sql"] for query in captured.captured_queries]
+    assert sum('FROM "availability_slotstate"' in sql for sql in queries) == 1
+    assert sum('FROM "availability_slotchange"' in sql for sql in queries) == 1

@@ -14,7 +14,7 @@ from django.test import Client
 from booking.models import BookingAttempt, BookingRule
 from groups.models import Group
 from tests.booking.conftest import lent_group_rule
-from tests.groups.conftest import CAST
+from tests.groups.conftest import each_of_the_cast
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +85,7 @@ PAGE_EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("who", CAST)
-@pytest.mark.parametrize("page", list(PAGE_EXPECTED))
+@each_of_the_cast("page", PAGE_EXPECTED)
 def test_each_page_answers_each_of_the_cast_as_their_role_allows(
     cast, group, rule, attempt, who, page
 ):
@@ -151,8 +150,7 @@ API_EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("who", CAST)
-@pytest.mark.parametrize("call", list(API_EXPECTED))
+@each_of_the_cast("call", API_EXPECTED)
 def test_each_endpoint_answers_each_of_the_cast_as_their_role_allows(
     cast, group, rule, attempt, who, call
 ):

@@ -65,3 +65,13 @@ def test_the_typed_values_are_shown_once_then_the_stored_config_again(client, st
     assert 'value="Padel"' in first
     assert 'value="Padel"' not in second
     assert "id_end_time_local_error" not in second
+
+
+def test_the_stored_sports_are_shown_separated_by_commas(client, staff):
+    club = make_club()
+    MonitoringConfig.objects.update_or_create(club=club, defaults={"sports": ["PADEL", "TENNIS"]})
+    client.force_login(staff)
+
+    page = client.get(f"/clubs/{club.pk}/").content.decode()
+
+    assert 'value="PADEL, TENNIS"' in page

@@ -4,6 +4,7 @@ logged in). The member has a Playtomic account lent to the group."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -19,6 +20,14 @@ LENT_PASSWORD = "Lent-Secret-Pass-42"
 
 # Who the permission tests try each page and endpoint as: `cast` maps all but "anonymous".
 CAST = ["owner", "admin", "member", "outsider", "anonymous"]
+
+
+def each_of_the_cast(argnames: str | tuple[str, ...], cases: Iterable[Any]) -> pytest.MarkDecorator:
+    """Parametrize a permission test by each of `cases` (a page, an endpoint) and `who`, each
+    of CAST: `@each_of_the_cast("page", EXPECTED)`, `@each_of_the_cast(("page", "method"), ...)`."""
+    names = (argnames,) if isinstance(argnames, str) else argnames
+    rows = [(case,) if isinstance(argnames, str) else tuple(case) for case in cases]
+    return pytest.mark.parametrize((*names, "who"), [(*row, who) for row in rows for who in CAST])
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.services import account_create
 from groups.models import Group, Invite, LentAccount, Membership
-from tests.groups.conftest import CAST, membership
+from tests.groups.conftest import each_of_the_cast, membership
 from tests.support.api import api_client
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +38,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("who", CAST)
-@pytest.mark.parametrize("call", list(EXPECTED))
+@each_of_the_cast("call", EXPECTED)
 def test_each_endpoint_answers_each_of_the_cast_as_their_role_allows(
     cast, group, invite, loan, who, call
 ):

@@ -9,7 +9,7 @@ import pytest
 
 from groups import services
 from groups.models import Group, Invite, LentAccount, Membership
-from tests.groups.conftest import CAST, membership
+from tests.groups.conftest import each_of_the_cast, membership
 from tests.support.web import web
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +48,7 @@ EXPECTED = {
 FORMS = {"invite-create": {"uses": "1", "days": "7"}, "role": {"role": "admin"}}
 
 
-@pytest.mark.parametrize("who", CAST)
-@pytest.mark.parametrize(("page", "method"), list(EXPECTED))
+@each_of_the_cast(("page", "method"), EXPECTED)
 def test_each_page_answers_each_of_the_cast_as_their_role_allows(
     cast, group, invite, loan, member, who, page, method
 ):

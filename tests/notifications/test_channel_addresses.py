@@ -41,15 +41,20 @@ def private_refused(settings: Any) -> None:
     settings.NOTIFY_ALLOW_PRIVATE_ADDRESSES = False
 
 
+def post_webhook(member: Any, address: str) -> Any:
+    """The API's answer to `member` adding a webhook channel to `address`."""
+    return api_client(member).post(
+        "/api/notifications/channels/",
+        {"kind": "webhook", "address": address, "secret": WEBHOOK_SECRET},
+        format="json",
+    )
+
+
 @pytest.mark.parametrize("url", PRIVATE_URLS)
 def test_the_api_refuses_a_webhook_on_a_private_address(
     member: Any, private_refused: None, url: str
 ):
-    response = api_client(member).post(
-        "/api/notifications/channels/",
-        {"kind": "webhook", "address": url, "secret": WEBHOOK_SECRET},
-        format="json",
-    )
+    response = post_webhook(member, url)
 
     assert response.status_code == 400
     assert "private network" in " ".join(response.json()["address"])
@@ -63,11 +68,7 @@ def test_a_public_webhook_address_is_accepted_without_looking_it_up(
         raise AssertionError("saving a channel must not wait on DNS")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
-    response = api_client(member).post(
-        "/api/notifications/channels/",
-        {"kind": "webhook", "address": "https://hooks.example.com/x", "secret": WEBHOOK_SECRET},
-        format="json",
-    )
+    response = post_webhook(member, "https://hooks.example.com/x")
 
     assert response.status_code == 201, response.content
 
@@ -110,11 +111,7 @@ def test_push_endpoints_and_apprise_urls_are_held_to_the_same_rule(
 
 def test_the_operator_can_allow_private_addresses(member: Any, settings: Any):
     settings.NOTIFY_ALLOW_PRIVATE_ADDRESSES = True
-    response = api_client(member).post(
-        "/api/notifications/channels/",
-        {"kind": "webhook", "address": "http://192.168.1.20/hook", "secret": WEBHOOK_SECRET},
-        format="json",
-    )
+    response = post_webhook(member, "http://192.168.1.20/hook")
 
     assert response.status_code == 201, response.content
 

@@ -8,23 +8,17 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from notifications.models import Channel, Delivery
+from notifications.models import Delivery
 from notifications.services.delivery import deliveries_deliver
 from notifications.services.outbox import notification_create
-from tests.notifications.conftest import WEBHOOK_SECRET
+from tests.support.channels import webhook_channel
 from tests.support.concurrency import at_once
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_the_same_ids_at_once_send_each_once(webhook: Any):
     user = get_user_model().objects.create_user(username="racer")
-    Channel.objects.create(
-        user=user,
-        kind=Channel.Kind.WEBHOOK,
-        address=webhook.url,
-        secret=WEBHOOK_SECRET,
-        rate_limit_per_minute=0,
-    )
+    webhook_channel(user, webhook, rate_limit_per_minute=0)
     for i in range(30):
         notification_create(user=user, kind="slot_freed", dedupe_key=f"k{i}", subject="s", body="b")
     ids = list(Delivery.objects.values_list("pk", flat=True))

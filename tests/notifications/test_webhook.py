@@ -17,20 +17,13 @@ from notifications.services.delivery import delivery_send
 from notifications.services.outbox import notification_create
 from notifications.services.sweep import deliveries_sweep
 from notifications.transports.webhook import webhook_signature
-from tests.notifications.conftest import WEBHOOK_SECRET
+from tests.support.channels import webhook_channel
 
 pytestmark = pytest.mark.django_db
 
 
-def hook(user: Any, receiver: WebhookReceiver, **fields: Any) -> Channel:
-    return Channel.objects.create(
-        user=user,
-        kind=Channel.Kind.WEBHOOK,
-        name="my hook",
-        address=receiver.url,
-        secret=WEBHOOK_SECRET,
-        **fields,
-    )
+def hook(user: Any, receiver: WebhookReceiver) -> Channel:
+    return webhook_channel(user, receiver, name="my hook")
 
 
 def notify(user: Any, key: str = "freed:1", kind: str = Channel.Kind.WEBHOOK) -> Delivery:

@@ -17,6 +17,7 @@ from tests.support.sandbox import (
     EMAIL,
     PASSWORD,
     frozen_sandbox,
+    intent_body,
     logged_in_client,
     logged_in_session,
 )
@@ -37,19 +38,6 @@ def double_court(sandbox: SandboxServer, slug: str) -> tuple[str, str]:
 
 def user_id(sandbox: SandboxServer, email: str) -> str:
     return sandbox.world.accounts[email].user_id
-
-
-def intent_body(tenant_id: str, resource_id: str, start: str, **data: Any) -> dict[str, Any]:
-    item = {"tenant_id": tenant_id, "resource_id": resource_id, "start": start, "duration": 90}
-    return {
-        "user_id": "me",
-        "cart": {
-            "requested_item": {
-                "cart_item_type": "CUSTOMER_MATCH",
-                "cart_item_data": {**item, **data},
-            }
-        },
-    }
 
 
 def book(s: requests.Session, sandbox: SandboxServer, body: dict[str, Any]) -> dict[str, Any]:

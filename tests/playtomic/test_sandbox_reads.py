@@ -9,9 +9,12 @@ from typing import Any
 import requests
 
 from playtomic.sandbox import SandboxServer
-from tests.support.sandbox import frozen_sandbox, logged_in_session
+from tests.support.sandbox import frozen_sandbox, intent_body, logged_in_session
 
 NOW = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)  # a Tuesday in winter: London = UTC, Madrid = UTC+1
+# Thursday 7 January 2027 as the bounds of an availability request: in UTC, and club-local.
+JAN_7 = {"start_min": "2027-01-07T00:00:00", "start_max": "2027-01-07T23:59:59"}
+JAN_7_LOCAL = {"local_start_min": "2027-01-07T00:00:00", "local_start_max": "2027-01-07T23:59:59"}
 
 TENANT_KEYS = {
     "tenant_id",
@@ -184,13 +187,7 @@ def test_every_response_carries_a_date_header_from_the_sandbox_clock(
 
 def test_availability_entries_have_exactly_the_documented_fields(sandbox: SandboxServer) -> None:
     madrid = tenant(sandbox, "sandbox-padel-madrid")
-    entries = availability(
-        sandbox,
-        madrid["tenant_id"],
-        sport_id="PADEL",
-        start_min="2027-01-07T00:00:00",
-        start_max="2027-01-07T23:59:59",
-    )
+    entries = availability(sandbox, madrid["tenant_id"], sport_id="PADEL", **JAN_7)
     assert len(entries) == 10
     for entry in entries:
         assert set(entry) == {"resource_id", "start_date", "slots"}
@@ -234,8 +231,7 @@ def test_it_reproduces_the_orphan_gap_examples_of_the_notes(sandbox: SandboxServ
     # London on a winter Thursday: 08:00-21:00 local = UTC, the hours of the notes' fixtures.
     london = tenant(sandbox, "sandbox-racquets-london")
     court = london["resources"][0]["resource_id"]
-    window = {"start_min": "2027-01-07T00:00:00", "start_max": "2027-01-07T23:59:59"}
-    slots = offered(availability(sandbox, london["tenant_id"], **window), court, "2027-01-07")
+    slots = offered(availability(sandbox, london["tenant_id"], **JAN_7), court, "2027-01-07")
     assert slots["19:00"] == {60, 120}
     assert slots["19:30"] == {90}
     assert 120 not in slots["18:30"]
@@ -244,7 +240,7 @@ def test_it_reproduces_the_orphan_gap_examples_of_the_notes(sandbox: SandboxServ
     s = logged_in_session(sandbox)
     intent = s.post(
         f"{sandbox.url}/v1/payment_intents",
-        json=intent_body(london["tenant_id"], court, "2027-01-07T17:00:00", 120),
+        json=intent_body(london["tenant_id"], court, "2027-01-07T17:00:00", duration=120),
     )
     assert intent.status_code == 200, intent.text
     card = next(
@@ -262,33 +258,11 @@ def test_it_reproduces_the_orphan_gap_examples_of_the_notes(sandbox: SandboxServ
         == "SUCCEEDED"
     )
 
-    slots = offered(availability(sandbox, london["tenant_id"], **window), court, "2027-01-07")
+    slots = offered(availability(sandbox, london["tenant_id"], **JAN_7), court, "2027-01-07")
     assert 120 in slots["15:00"] and 90 in slots["15:30"] and slots["16:00"] == {60}
     assert "16:30" not in slots and "17:00" not in slots and "18:30" not in slots
     assert slots["19:00"] == {60, 120}
     assert "19:30" not in slots
-
-
-def intent_body(tenant_id: str, resource_id: str, start: str, duration: int) -> dict[str, Any]:
-    return {
-        "allowed_payment_method_types": ["OFFER", "CASH", "MERCHANT_WALLET", "CREDIT_CARD"],
-        "user_id": "me",
-        "cart": {
-            "requested_item": {
-                "cart_item_type": "CUSTOMER_MATCH",
-                "cart_item_voucher_id": None,
-                "cart_item_data": {
-                    "supports_split_payment": True,
-                    "number_of_players": 4,
-                    "tenant_id": tenant_id,
-                    "resource_id": resource_id,
-                    "start": start,
-                    "duration": duration,
-                    "match_registrations": [{"user_id": "me", "pay_now": True}],
-                },
-            }
-        },
-    }
 
 
 def test_prices_are_prorated_by_minutes_across_the_peak_band(sandbox: SandboxServer) -> None:
@@ -296,12 +270,7 @@ def test_prices_are_prorated_by_minutes_across_the_peak_band(sandbox: SandboxSer
     # (15:00 UTC in winter).
     madrid = tenant(sandbox, "sandbox-padel-madrid")
     single = next(r for r in madrid["resources"] if r["properties"]["resource_size"] == "single")
-    entries = availability(
-        sandbox,
-        madrid["tenant_id"],
-        start_min="2027-01-07T00:00:00",
-        start_max="2027-01-07T23:59:59",
-    )
+    entries = availability(sandbox, madrid["tenant_id"], **JAN_7)
     [entry] = [e for e in entries if e["resource_id"] == single["resource_id"]]
     prices = {(s["start_time"], s["duration"]): s["price"] for s in entry["slots"]}
     assert prices[("10:00:00", 90)] == "35 EUR"
@@ -313,12 +282,7 @@ def test_prices_are_prorated_by_minutes_across_the_peak_band(sandbox: SandboxSer
 
 def test_a_sydney_local_day_spans_two_utc_dates(sandbox: SandboxServer) -> None:
     sydney = tenant(sandbox, "sandbox-padel-sydney")
-    entries = availability(
-        sandbox,
-        sydney["tenant_id"],
-        local_start_min="2027-01-07T00:00:00",
-        local_start_max="2027-01-07T23:59:59",
-    )
+    entries = availability(sandbox, sydney["tenant_id"], **JAN_7_LOCAL)
     court = sydney["resources"][0]["resource_id"]
     dates = [e["start_date"] for e in entries if e["resource_id"] == court]
     assert dates == ["2027-01-06", "2027-01-07"]

@@ -85,6 +85,23 @@ def logged_in_session(
     return session
 
 
+def intent_body(
+    tenant_id: str, resource_id: str, start: str, *, duration: int = 90, **data: Any
+) -> dict[str, Any]:
+    """The JSON of a plain-HTTP payment intent for a court at `start` (UTC, no zone); `data`
+    adds to or overrides the cart item's fields (`number_of_players`, `payment_plan`, ...)."""
+    item = {"tenant_id": tenant_id, "resource_id": resource_id, "start": start}
+    return {
+        "user_id": "me",
+        "cart": {
+            "requested_item": {
+                "cart_item_type": "CUSTOMER_MATCH",
+                "cart_item_data": {**item, "duration": duration, **data},
+            }
+        },
+    }
+
+
 @contextmanager
 def sandbox_command(*args: str, manage_py: bool = False) -> Iterator[tuple[str, IO[str]]]:
     """The sandbox started from the command line on a free port (`python -m
