@@ -3,7 +3,10 @@ group's page is a 404; the services refuse what a member's role does not allow (
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,14 +33,38 @@ NEW_LINK_SESSION_KEY = "groups:new-link:{group_id}"
 # Signing up logs the new person in directly, past django-axes' backend (no password to check).
 SIGN_UP_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
+P = ParamSpec("P")
+
 
 def _group_for(request: HttpRequest, pk: int) -> Group:
     return get_object_or_404(selectors.groups_for(request.user), pk=pk)
 
 
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+def _group_action(
+    view: Callable[Concatenate[HttpRequest, Group, P], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A signed-in member's POST about one of their groups: the view is given the group its
+    URL's `pk` names (another group's is a 404)."""
+
+    @login_required
+    @require_POST
+    @wraps(view)
+    def action(request: HttpRequest, pk: int, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        return view(request, _group_for(request, pk), *args, **kwargs)
+
+    return action
+
+
+@contextmanager
+def _refusal_shown(request: HttpRequest) -> Iterator[None]:
+    """Wrap a service call and what follows its success: when the service refuses (a
+    ValidationError), the rest of the block is skipped and the refusal becomes the page's
+    error messages."""
+    try:
+        yield
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
 
 
 def join_link(request: HttpRequest, secret: str) -> str:
@@ -91,32 +118,25 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "groups/group_detail.html", context)
 
 
-@login_required
-@require_POST
-def invite_create(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def invite_create(request: HttpRequest, group: Group) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose who can use the link and for how long."))
         return redirect("groups:detail", pk=group.pk)
-    try:
+    with _refusal_shown(request):
         secret = services.invite_create(
             group=group,
             actor=signed_in_user(request),
             max_uses=form.max_uses(),
             days=form.cleaned_data["days"],
         )[1]
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         request.session[NEW_LINK_SESSION_KEY.format(group_id=group.pk)] = join_link(request, secret)
     return redirect("groups:detail", pk=group.pk)
 
 
-@login_required
-@require_POST
-def invite_revoke(request: HttpRequest, pk: int, invite_pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def invite_revoke(request: HttpRequest, group: Group, invite_pk: int) -> HttpResponse:
     invite = get_object_or_404(selectors.invites_of(group), pk=invite_pk)
     if services.invite_revoke(invite=invite, actor=signed_in_user(request)):
         messages.success(request, _("Link %(prefix)s… withdrawn.") % {"prefix": invite.prefix})
@@ -131,37 +151,27 @@ def _membership_in(group: Group, membership_pk: int) -> Membership:
     )
 
 
-@login_required
-@require_POST
-def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def member_remove(request: HttpRequest, group: Group, membership_pk: int) -> HttpResponse:
     membership = _membership_in(group, membership_pk)
-    try:
+    with _refusal_shown(request):
         services.membership_remove(membership=membership, actor=signed_in_user(request))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         name = selectors.display_name(membership.user)
         messages.success(request, _("%(name)s is no longer in the group.") % {"name": name})
     return redirect("groups:detail", pk=group.pk)
 
 
-@login_required
-@require_POST
-def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def member_role(request: HttpRequest, group: Group, membership_pk: int) -> HttpResponse:
     membership = _membership_in(group, membership_pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose admin or member."))
         return redirect("groups:detail", pk=group.pk)
-    try:
+    with _refusal_shown(request):
         services.membership_set_role(
             membership=membership, actor=signed_in_user(request), role=form.cleaned_data["role"]
         )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         messages.success(
             request,
             _("%(name)s is now %(role)s.")
@@ -173,16 +183,11 @@ def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
     return redirect("groups:detail", pk=group.pk)
 
 
-@login_required
-@require_POST
-def member_make_owner(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def member_make_owner(request: HttpRequest, group: Group, membership_pk: int) -> HttpResponse:
     membership = _membership_in(group, membership_pk)
-    try:
+    with _refusal_shown(request):
         services.group_transfer_ownership(group=group, actor=signed_in_user(request), to=membership)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         name = selectors.display_name(membership.user)
         messages.success(
             request, _("%(name)s owns the group now; you stay on as an admin.") % {"name": name}
@@ -190,43 +195,32 @@ def member_make_owner(request: HttpRequest, pk: int, membership_pk: int) -> Http
     return redirect("groups:detail", pk=group.pk)
 
 
-@login_required
-@require_POST
-def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
-    try:
+@_group_action
+def group_leave(request: HttpRequest, group: Group) -> HttpResponse:
+    with _refusal_shown(request):
         services.membership_leave(group=group, user=signed_in_user(request))
-    except ValidationError as exc:
-        _refused(request, exc)
-        return redirect("groups:detail", pk=group.pk)
-    messages.success(request, _("You left %(group)s.") % {"group": group.name})
-    return redirect("groups:list")
+        messages.success(request, _("You left %(group)s.") % {"group": group.name})
+        return redirect("groups:list")
+    return redirect("groups:detail", pk=group.pk)
 
 
-@login_required
-@require_POST
-def account_lend(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def account_lend(request: HttpRequest, group: Group) -> HttpResponse:
     form = LendForm(request.POST, user=signed_in_user(request), group=group)
     if not form.is_valid():
         messages.error(request, _("Choose one of your own accounts."))
         return redirect("groups:detail", pk=group.pk)
     account = form.accounts[form.cleaned_data["account"]]
-    try:
+    with _refusal_shown(request):
         services.account_lend(account=account, group=group, user=signed_in_user(request))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         messages.success(
             request, _("%(account)s is lent to the group.") % {"account": str(account)}
         )
     return redirect("groups:detail", pk=group.pk)
 
 
-@login_required
-@require_POST
-def account_withdraw(request: HttpRequest, pk: int, loan_pk: int) -> HttpResponse:
-    group = _group_for(request, pk)
+@_group_action
+def account_withdraw(request: HttpRequest, group: Group, loan_pk: int) -> HttpResponse:
     loan = get_object_or_404(selectors.lent_accounts(group), pk=loan_pk)
     services.account_withdraw(loan=loan, user=signed_in_user(request))
     messages.success(request, _("%(account)s is withdrawn.") % {"account": str(loan.account)})

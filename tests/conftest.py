@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+# The group cast (owner, admin, group, cast) and fast password hashing, for every folder.
+pytest_plugins = ["tests.support.group_cast"]
+
 SANDBOX_EMAIL = "player@sandbox.test"
 SANDBOX_PASSWORD = "sandbox-password-1"
 

@@ -63,7 +63,7 @@ def start_summaries(club: Club, sport_id: str | None, days: DateRange) -> QueryS
 
 def court_day_sums() -> dict[str, Aggregate]:
     """Added up over CourtDaySummary rows: cells taken, free and not released, and the courts
-    seen (with any cell counted; on a day, a day seen on too few of them has no figure)."""
+    seen (with any cell counted: the daily figures leave out a day seen too little)."""
     return {
         "taken__sum": Sum("taken"),
         "free__sum": Sum("free"),

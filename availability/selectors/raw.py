@@ -69,7 +69,7 @@ def cell_rows(club: Club, sport_id: str | None, days: DateRange) -> list[CellRow
         )
         columns = ("court_id", "start_text", "local_date", "state", "price", "changed_text")
         return [
-            CellRow(court, _start(start), day, state, price, as_utc(changed))
+            CellRow(court, _utc(start), day, state, price, _utc(changed))
             for court, start, day, state, price, changed in rows.values_list(*columns).order_by()
         ]
 
@@ -84,7 +84,7 @@ def change_rows(club: Club, sport_id: str | None, days: DateRange) -> list[Chang
         columns = ("court_id", "start_text", "local_date", "kind", "new_state", "lead_minutes")
         ordered = rows.annotate(start_text=_as_text("start")).order_by("observed_at", "id")
         return [
-            ChangeRow(court, _start(start), day, kind, state, lead)
+            ChangeRow(court, _utc(start), day, kind, state, lead)
             for court, start, day, kind, state, lead in ordered.values_list(*columns)
         ]
 
@@ -98,8 +98,8 @@ def _as_text(column: str) -> Cast:
 
 
 @lru_cache(maxsize=4096)
-def _start(text: str) -> datetime:
-    # A few dozen starts, each on every court.
+def _utc(text: str) -> datetime:
+    # A few dozen starts, each on every court, and the instants of a few polls.
     return as_utc(text)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, TypedDict, Unpack
 
 from playtomic.sandbox.catalog import Club, Court, build_clubs, format_money
@@ -339,6 +340,15 @@ class _Candidate:
     start_at: datetime
     duration: int
     price: str
+
+    # Candidates are cached per court-day and listed on every availability read: format once.
+    @cached_property
+    def start_date(self) -> str:
+        return self.start_at.strftime("%Y-%m-%d")
+
+    @cached_property
+    def start_time(self) -> str:
+        return self.start_at.strftime("%H:%M:%S")
 
 
 @dataclass
@@ -876,10 +886,10 @@ class World:
                         for candidate in self._free_candidates(account, club, court, day, now):
                             if not low <= candidate.start_at <= high:
                                 continue
-                            slots = by_date.setdefault(candidate.start_at.strftime("%Y-%m-%d"), [])
+                            slots = by_date.setdefault(candidate.start_date, [])
                             slots.append(
                                 {
-                                    "start_time": candidate.start_at.strftime("%H:%M:%S"),
+                                    "start_time": candidate.start_time,
                                     "duration": candidate.duration,
                                     "price": candidate.price,
                                 }

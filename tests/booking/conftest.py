@@ -1,7 +1,7 @@
 """Booking fixtures: a quiet sandbox (no background demand, so slots are predictable), the
 Madrid club imported from it, a member's account and a rule factory aimed at a release a few
-seconds away. The group cast of tests/groups (an owner, an admin and `member` in one group)
-is available too."""
+seconds away. The group cast (an owner, an admin and `member` in one group) is every
+folder's, from tests/support/group_cast.py."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ from clubs.services import club_store_tenant
 from groups import services as group_services
 from playtomic.types import parse_tenant
 from tests.conftest import SANDBOX_EMAIL, SANDBOX_PASSWORD
-from tests.groups.conftest import admin, cast, fast_password_hashing, group, owner
-
-__all__ = ["admin", "cast", "fast_password_hashing", "group", "owner"]
 
 MADRID = "sandbox-padel-madrid"
 

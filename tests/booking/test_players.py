@@ -15,8 +15,6 @@ from django.utils import timezone
 from accounts.client import account_client
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
-from availability.models import AvailabilityEvent
-from availability.outbox import events_publish
 from booking import selectors
 from booking.models import BookingAttempt
 from booking.services.race import attempt_race
@@ -25,6 +23,7 @@ from booking.services.sniping import snipe_freed_slots
 from groups import services as group_services
 from groups.models import Group
 from tests.booking.conftest import import_club, release_in, sandbox_bookings
+from tests.support.events import published_event
 
 pytestmark = pytest.mark.django_db
 
@@ -224,20 +223,12 @@ def test_a_freed_singles_court_starts_no_snipe_for_four(member, account, club):
     day = timezone.localdate(timezone.now(), club.zone) + timedelta(days=3)
     start = selectors.rule_window_utc(rule, day)[0]
 
-    def freed(court: Any) -> AvailabilityEvent:
-        event = AvailabilityEvent(
-            club=club,
-            court=court,
-            kind=AvailabilityEvent.Kind.SLOT_FREED,
-            local_date=day,
-            start=start,
-            end=start + timedelta(minutes=90),
-        )
-        events_publish([event])
-        return event
-
-    single = freed(club.courts.filter(size="single").first())
-    double = freed(club.courts.filter(size="double").first())
+    single = published_event(
+        club, court=club.courts.filter(size="single").first(), start=start, minutes=90
+    )
+    double = published_event(
+        club, court=club.courts.filter(size="double").first(), start=start, minutes=90
+    )
 
     assert snipe_freed_slots(event_ids=[single.pk]) == []
     assert len(snipe_freed_slots(event_ids=[double.pk])) == 1

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from availability.models import AvailabilityEvent, PollRun
 from booking import selectors
 from clubs.models import Club
+from tests.support.events import availability_event
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,14 @@ def observe_release(club: Club, day: date, before: datetime, seen: datetime) -> 
             days_ok=[day.isoformat()],
             outcome=PollRun.Outcome.OK,
         )
-    AvailabilityEvent.objects.create(
-        club=club,
+    availability_event(
+        club,
         poll_run=run,
         kind=AvailabilityEvent.Kind.SLOTS_RELEASED,
-        local_date=day,
         start=local(club, day, 8, 0),
-        end=local(club, day, 23, 0),
+        minutes=15 * 60,
         payload={"cells": 300, "free": 300, "courts": {}, "observed_at": seen.isoformat()},
-    )
+    ).save()
 
 
 def observe_fixed_releases(club: Club) -> None:
@@ -125,15 +125,14 @@ def test_a_rolling_club_is_learned_as_a_lead_before_each_slot(club):
             run = PollRun.objects.create(
                 club=club, started_at=started, days_ok=[day.isoformat()], outcome="ok"
             )
-        AvailabilityEvent.objects.create(
-            club=club,
+        availability_event(
+            club,
             poll_run=run,
             kind=AvailabilityEvent.Kind.SLOTS_RELEASED,
-            local_date=day,
             start=first,
-            end=first + timedelta(minutes=30),
+            minutes=30,
             payload={"observed_at": seen.isoformat()},
-        )
+        ).save()
 
     learned = selectors.club_learned_release(club)
 

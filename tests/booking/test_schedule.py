@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import pytest
 import time_machine
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from availability.models import AvailabilityEvent, CellState, SlotState
-from availability.outbox import events_publish
+from availability.models import CellState, SlotState
 from booking import selectors
 from booking.models import BookingAttempt, BookingRule
 from booking.services.race import attempt_race
@@ -21,15 +19,9 @@ from booking.services.rules import rule_save
 from booking.services.sniping import snipe_freed_slots
 from clubs.models import Club
 from tests.booking.conftest import sandbox_bookings
+from tests.support.events import published_event
 
 pytestmark = pytest.mark.django_db
-
-
-def published(**fields: Any) -> AvailabilityEvent:
-    """An event written the way ingest writes it: through the outbox, with its deliveries."""
-    event = AvailabilityEvent(**fields)
-    events_publish([event])
-    return event
 
 
 def rule_for(member, club, account, **fields):
@@ -159,14 +151,7 @@ def test_a_freed_cell_starts_a_snipe_that_books_it(member, club, account, use_sa
             changed_at=now,
             observed_at=now,
         )
-    event = published(
-        club=club,
-        court=courts[0],
-        kind=AvailabilityEvent.Kind.SLOT_FREED,
-        local_date=day,
-        start=start,
-        end=start + timedelta(minutes=90),
-    )
+    event = published_event(club, court=courts[0], start=start, minutes=90)
     started = snipe_freed_slots(event_ids=[event.pk])
     assert len(started) == 1
     attempt = attempt_race(attempt_id=started[0].pk, probe_clock=False)
@@ -195,13 +180,7 @@ def test_sniping_respects_minimum_notice_and_the_cancellation_window(member, clu
 
         def snipe() -> int:
             # A fresh cancellation each time: an event is handled once, whatever it led to.
-            event = published(
-                club=club,
-                kind=AvailabilityEvent.Kind.SLOT_FREED,
-                local_date=today,
-                start=start,
-                end=start + timedelta(minutes=30),
-            )
+            event = published_event(club, start=start, minutes=30)
             return len(snipe_freed_slots(event_ids=[event.pk]))
 
         # Inside the minimum notice (7 h), no cancellation window.

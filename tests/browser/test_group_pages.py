@@ -15,20 +15,8 @@ from tests.booking.conftest import account, booked_game, club, lent_group_rule, 
 from tests.browser.phone import fits_the_phone, log_in_on_a_phone
 from tests.browser.test_dashboards import SHOTS, page
 from tests.clubs.conftest import politeness, reader
-from tests.groups.conftest import admin, fast_password_hashing, group, owner
 
-__all__ = [
-    "account",
-    "admin",
-    "club",
-    "fast_password_hashing",
-    "group",
-    "owner",
-    "page",
-    "politeness",
-    "reader",
-    "sandbox",
-]
+__all__ = ["account", "club", "page", "politeness", "reader", "sandbox"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,12 +19,6 @@ LOCKED = b"Too many failed logins for this username from your address. Try again
 PASSWORD = "member-pass-123"  # the `member` fixture's
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Runs before the user fixtures: sixty logins with the real hasher take half a minute.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def attempt(client: Client, password: str, url: str = LOGIN, username: str = "member"):
     return client.post(url, {"username": username, "password": password})
 

@@ -1,6 +1,6 @@
-"""The cast of the group tests: an owner, an admin and a member of one group (the shared
-`member` fixture is its member), an `outsider` in none, and anonymous visitors (a client not
-logged in). The member has a Playtomic account lent to the group."""
+"""The group tests' own fixtures: invites, and a Playtomic account the member lends to the
+group. The cast (an owner, an admin and the shared `member` in one group, an `outsider` in none)
+comes from tests/support/group_cast.py; anonymous visitors are a client not logged in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from accounts.models import PlaytomicAccount
 from accounts.services import account_create
@@ -28,41 +27,6 @@ def each_of_the_cast(argnames: str | tuple[str, ...], cases: Iterable[Any]) -> p
     names = (argnames,) if isinstance(argnames, str) else argnames
     rows = [(case,) if isinstance(argnames, str) else tuple(case) for case in cases]
     return pytest.mark.parametrize((*names, "who"), [(*row, who) for row in rows for who in CAST])
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # Sign-ups and the cast's users hash passwords; the real hasher makes that slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def owner(db: Any) -> Any:
-    return get_user_model().objects.create_user(
-        username="owner", password="owner-pass-123", first_name="Olga"
-    )
-
-
-@pytest.fixture
-def admin(db: Any) -> Any:
-    return get_user_model().objects.create_user(
-        username="admin", password="admin-pass-123", first_name="Adrián"
-    )
-
-
-@pytest.fixture
-def group(owner: Any, admin: Any, member: Any) -> Group:
-    group = services.group_create(name="Tuesday padel", created_by=owner)
-    for user in (admin, member):
-        _, secret = services.invite_create(group=group, actor=owner)
-        services.invite_accept(secret=secret, user=user)
-    Membership.objects.filter(group=group, user=admin).update(role=Membership.Role.ADMIN)
-    return group
-
-
-@pytest.fixture
-def cast(owner: Any, admin: Any, member: Any, outsider: Any) -> dict[str, Any]:
-    return {"owner": owner, "admin": admin, "member": member, "outsider": outsider}
 
 
 @pytest.fixture

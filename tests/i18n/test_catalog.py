@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from textwrap import dedent
 
 import polib
 from django.conf import settings
@@ -101,10 +102,14 @@ def test_the_extraction_reads_templates_and_code_as_makemessages_does() -> None:
         ("", "Hi %(name)s", ""),
         ("", "The club's page", ""),
     }
-    code = (
-        "from django.utils.translation import gettext as _, ngettext, pgettext_lazy\n"
-        '_("Saved.")\nngettext("%(n)d day", "%(n)d days", 2)\npgettext_lazy("role", "Admin")\n'
-        "_(variable)\n"
+    code = dedent(
+        """
+        from django.utils.translation import gettext as _, ngettext, pgettext_lazy
+        _("Saved.")
+        ngettext("%(n)d day", "%(n)d days", 2)
+        pgettext_lazy("role", "Admin")
+        _(variable)
+        """
     )
     assert python_msgids(code) == {
         ("", "Saved.", ""),

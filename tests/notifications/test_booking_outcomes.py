@@ -15,19 +15,8 @@ from booking.services.reconcile import attempts_reconcile
 from notifications.models import Notification
 from tests.booking.conftest import account, club, make_rule, sandbox
 from tests.booking.test_group_rules import lent, race_with_only_withdrawn_accounts
-from tests.groups.conftest import admin, fast_password_hashing, group, owner
 
-__all__ = [
-    "account",
-    "admin",
-    "club",
-    "fast_password_hashing",
-    "group",
-    "lent",
-    "make_rule",
-    "owner",
-    "sandbox",
-]
+__all__ = ["account", "club", "lent", "make_rule", "sandbox"]
 
 pytestmark = pytest.mark.django_db
 
