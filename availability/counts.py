@@ -15,15 +15,13 @@ from availability.models import CellState, SlotChange
 Key = TypeVar("Key", bound=Hashable)
 
 
-def state_counts(*, not_released: bool = True) -> dict[str, Count]:
-    """Cells taken, free and (unless told not to) not released, counted from SlotState."""
-    counts = {
+def state_counts() -> dict[str, Count]:
+    """Cells taken, free and not released, counted from SlotState."""
+    return {
         "taken": Count("id", filter=Q(state=CellState.TAKEN)),
         "free": Count("id", filter=Q(state=CellState.FREE)),
+        "not_released": Count("id", filter=Q(state=CellState.NOT_RELEASED)),
     }
-    if not_released:
-        counts["not_released"] = Count("id", filter=Q(state=CellState.NOT_RELEASED))
-    return counts
 
 
 def booking_counts() -> dict[str, Count]:

@@ -51,10 +51,22 @@ def _last_poll(club: Club, local_date: date, at: datetime | None) -> PollRun | N
     if at is not None:
         runs = runs.filter(started_at__lte=at)
     wanted = local_date.isoformat()
-    for run in runs.order_by("-started_at")[:200]:
+    # Nearly always one of the last few runs stored the date: read those whole; look further
+    # back (up to 200 runs) through their dates only.
+    ordered = runs.order_by("-started_at")
+    recent = list(ordered[:_RECENT_RUNS])
+    for run in recent:
         if wanted in (run.days_ok or []):
             return run
+    if len(recent) < _RECENT_RUNS:
+        return None
+    for pk, days in ordered.values_list("pk", "days_ok")[_RECENT_RUNS:200]:
+        if wanted in (days or []):
+            return PollRun.objects.get(pk=pk)
     return None
+
+
+_RECENT_RUNS = 10
 
 
 # (court, UTC start) -> (state, price) of the cells seen.

@@ -311,6 +311,19 @@ def test_chance_free_counts_dates_where_some_court_was_still_free():
     assert (points[14400].dates_known, points[14400].dates_with_free) == (0, 0)
 
 
+def test_the_grid_finds_the_last_poll_of_its_date_behind_many_polls_of_other_dates():
+    club = make_club(courts=1)
+    start = local(club, SAT, "08:00") - 3 * DAYS
+    stored = poll(club, start, [SAT])
+    for k in range(1, 25):  # later polls that stored another day only
+        poll(club, start + k * HOURS, [MON])
+    poll(club, start + 30 * HOURS, [SAT], outcome="failed")
+
+    assert selectors.availability_grid(club=club, local_date=SAT).last_poll == stored
+    assert selectors.availability_grid(club=club, local_date=MON).last_poll is not None
+    assert selectors.availability_grid(club=club, local_date=date(2030, 1, 1)).last_poll is None
+
+
 def test_availability_at_reconstructs_the_grid_as_it_was_known_then():
     club = make_club(courts=1)
     a = court(club)
