@@ -12,6 +12,7 @@ import base64
 import bisect
 import contextlib
 import hashlib
+import itertools
 import json
 import random
 import secrets
@@ -804,6 +805,10 @@ class World:
         busy = self._busy(club, court, day, t)
         starts = [b[0] for b in busy]
         ends = sorted(b[1] for b in busy)
+        # The latest end among the busy intervals up to each one (busy is sorted by start): a
+        # slot overlaps one iff the last interval starting before the slot ends reaches past
+        # the slot's start. One bisection per slot instead of a scan of the day.
+        reach = list(itertools.accumulate((b[1] for b in busy), max))
         min_gap = court.min_duration * 60
         fixed_release: float | None = None
         if club.release.kind == "fixed" or (club.tenant_id, day) in self._release_overrides:
@@ -821,13 +826,13 @@ class World:
                 continue
             if fixed_release is None and candidate.start - limit_minutes * 60 > t:
                 continue
-            if any(s < candidate.end and candidate.start < e for s, e in busy):
+            later = bisect.bisect_left(starts, candidate.end)
+            if later and reach[later - 1] > candidate.start:
                 continue
             # The orphan-gap rule (notes §4.5): no unbookable sliver before or after the slot.
             index = bisect.bisect_right(ends, candidate.start)
             before = max(opening, ends[index - 1]) if index else opening
-            index = bisect.bisect_left(starts, candidate.end)
-            after = min(closing, starts[index]) if index < len(starts) else closing
+            after = min(closing, starts[later]) if later < len(starts) else closing
             gap_before = candidate.start - before
             gap_after = after - candidate.end
             if 0 < gap_before < min_gap or 0 < gap_after < min_gap:

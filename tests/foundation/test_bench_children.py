@@ -1,5 +1,5 @@
-"""What the benchmarks' children start from: one migrated SQLite database copied by every lane,
-and the release grid that keeps the WAN lanes' bursts apart."""
+"""What the release benchmarks rely on: one migrated SQLite database copied by every WAN lane,
+the grid that keeps the lanes' bursts apart, and booking requests told apart by account."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import time_machine
 from django.db.migrations.loader import MigrationLoader
 
+from bench import bench_release as loopback
 from bench import bench_release_wan as wan
 from bench import common
 
@@ -52,3 +53,34 @@ def test_the_lanes_ts_never_come_closer_than_a_burst():
     assert min(gaps) >= wan.BURST_SECONDS
     assert wan.PERIOD_SECONDS >= wan.LEAD_SECONDS + wan.BURST_SECONDS
     assert wan.LANES * wan.RELEASES_PER_LANE >= 2 * wan.MIN_SAMPLES
+
+
+def _post(email: str, at: float) -> dict[str, object]:
+    return {"method": "POST", "path": "/v1/payment_intents", "email": email, "received_unix": at}
+
+
+def test_a_request_sent_early_during_the_previous_burst_counts_for_its_own_release():
+    releases = [
+        {"T": 100.0, "email": loopback.booker(0)},
+        {"T": 102.0, "email": loopback.booker(1)},
+    ]
+    log = [
+        _post(loopback.booker(0), 100.004),
+        _post(loopback.booker(1), 101.999),  # inside release 0's burst, yet early for 1
+        _post(loopback.booker(1), 102.003),
+        {**_post(loopback.booker(1), 102.5), "method": "GET"},
+    ]
+
+    sent_for, late = loopback.posts_per_release(log, releases)
+
+    assert sent_for == [[100.004], [101.999, 102.003]]
+    assert late == 0
+
+
+def test_a_request_after_its_releases_burst_is_counted_as_late():
+    releases = [{"T": 100.0, "email": loopback.booker(0)}]
+    horizon = wan.BURST_SECONDS + loopback.POST_SLACK_SECONDS
+
+    _, late = loopback.posts_per_release([_post(loopback.booker(0), 100.0 + horizon)], releases)
+
+    assert late == 1
