@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from booking.services.sniping import snipe_earliest_start
 from clubs.models import Club
 from playtomic.client import PlaytomicClient
 from playtomic.errors import PlaytomicError, Unauthorized
+from playtomic.types import Match as PlaytomicMatch
 
 logger = logging.getLogger(__name__)
 
@@ -178,69 +179,97 @@ def _login(account: PlaytomicAccount, timeline: Timeline) -> PlaytomicClient:
     return account_client(account=account, read_timeout=5.0, fresh=True)
 
 
-def _prepare(
-    attempt: BookingAttempt, rule: BookingRule, token: str, timeline: Timeline
-) -> Prepared | None:
-    """Everything that can be done before T. None when the attempt was settled here."""
-    failed = BookingAttempt.State.FAILED
-    client: PlaytomicClient | None = None
-    account: PlaytomicAccount | None = None
-    errors: list[str] = []
-    for candidate_account in _accounts_in_turn(rule):
-        try:
-            client = _login(candidate_account, timeline)
-        except PlaytomicError as exc:
-            account_record_failure(account=candidate_account, error=exc)
-            errors.append(f"{candidate_account}: {exc.kind}")
-            timeline.add("login_failed", f"{candidate_account}: {exc.kind}")
-            continue
-        account = candidate_account
-        break
-    if client is None or account is None:
-        reason = "no account could log in (" + "; ".join(errors) + ")"
-        if not errors:
-            reason = "no account to book with: the rule's accounts were withdrawn from the group"
-        attempt_finish(attempt, token, state=failed, reason=reason)
+# An account ready to race: its client, the account, and the clubs where it has room.
+_Account = tuple[PlaytomicClient, PlaytomicAccount, list[Club]]
+
+
+@dataclass
+class _Refusals:
+    """Why each account in turn could not race, by kind, for the attempt's reason."""
+
+    logins: list[str] = field(default_factory=list)
+    reads: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+
+    def reason(self) -> str:
+        if self.limits:
+            return "booking limit reached, not raced: " + "; ".join(self.limits)
+        if self.reads:
+            return "could not read the account's matches (" + "; ".join(self.reads) + ")"
+        if self.logins:
+            return "no account could log in (" + "; ".join(self.logins) + ")"
+        return "no account to book with: the rule's accounts were withdrawn from the group"
+
+
+def _account_ready(
+    account: PlaytomicAccount,
+    rule: BookingRule,
+    attempt: BookingAttempt,
+    clubs: list[Club],
+    refusals: _Refusals,
+    timeline: Timeline,
+) -> _Account | PlaytomicMatch | None:
+    """Log `account` in and see whether it can race: the match it already holds in the
+    rule's windows (the attempt is then booked), the clubs where it still has room, or None
+    (why is added to `refusals`) so the next account in turn is tried."""
+    try:
+        client = _login(account, timeline)
+    except PlaytomicError as exc:
+        account_record_failure(account=account, error=exc)
+        refusals.logins.append(f"{account}: {exc.kind}")
+        timeline.add("login_failed", f"{account}: {exc.kind}")
         return None
-    BookingAttempt.objects.filter(pk=attempt.pk).update(account=account)
     timeline.add("logged_in", str(account))
     tokens = client.tokens
     if tokens is not None and tokens.access_expires_at < attempt.deadline_at + timedelta(minutes=5):
         # Never let the client refresh in the middle of the burst.
         client.refresh()
         timeline.add("token_refreshed", "access token renewed before T")
-    clubs = selectors.rule_clubs(rule)
     try:
         existing = rule_find_match(client, rule, attempt.target_date)
-        if existing is None:
-            open_clubs, blocked = _clubs_with_room(client, clubs, attempt.target_date, timeline)
+        if existing is not None:
+            return existing
+        open_clubs, blocked = _clubs_with_room(client, clubs, attempt.target_date, timeline)
     except PlaytomicError as exc:
-        attempt_finish(
-            attempt,
-            token,
-            state=failed,
-            reason=f"could not read the account's matches ({exc.kind})",
-        )
-        return None
-    if existing is not None:
-        timeline.add("already_booked", existing.match_id)
-        attempt_finish(
-            attempt,
-            token,
-            state=BookingAttempt.State.BOOKED,
-            reason="the account already holds a court in this window",
-            match_id=existing.match_id,
-            slot_start=existing.start,
-        )
+        refusals.reads.append(f"{account}: {exc.kind}")
+        timeline.add("matches_unreadable", f"{account}: {exc.kind}")
         return None
     if not open_clubs:
-        attempt_finish(
-            attempt,
-            token,
-            state=failed,
-            reason="booking limit reached, not raced: " + "; ".join(blocked),
-        )
+        refusals.limits.extend(blocked)
         return None
+    return client, account, open_clubs
+
+
+def _prepare(
+    attempt: BookingAttempt, rule: BookingRule, token: str, timeline: Timeline
+) -> Prepared | None:
+    """Everything that can be done before T. None when the attempt was settled here."""
+    failed = BookingAttempt.State.FAILED
+    clubs = selectors.rule_clubs(rule)
+    chosen: _Account | None = None
+    refusals = _Refusals()
+    for candidate_account in _accounts_in_turn(rule):
+        found = _account_ready(candidate_account, rule, attempt, clubs, refusals, timeline)
+        if isinstance(found, PlaytomicMatch):
+            BookingAttempt.objects.filter(pk=attempt.pk).update(account=candidate_account)
+            timeline.add("already_booked", found.match_id)
+            attempt_finish(
+                attempt,
+                token,
+                state=BookingAttempt.State.BOOKED,
+                reason="the account already holds a court in this window",
+                match_id=found.match_id,
+                slot_start=found.start,
+            )
+            return None
+        if found is not None:
+            chosen = found
+            break
+    if chosen is None:
+        attempt_finish(attempt, token, state=failed, reason=refusals.reason())
+        return None
+    client, account, open_clubs = chosen
+    BookingAttempt.objects.filter(pk=attempt.pk).update(account=account)
     min_start = None
     if attempt.trigger == BookingAttempt.Trigger.SNIPE:
         min_start = snipe_earliest_start(rule, timezone.now())

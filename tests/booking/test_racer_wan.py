@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from accounts.client import account_client
+from accounts.services import account_create
 from booking.models import BookingAttempt
 from booking.services.race import attempt_race
 from playtomic.sandbox.network import Delay, NetworkModel
@@ -120,14 +121,11 @@ def test_a_rule_with_two_clubs_books_the_second_when_the_first_has_nothing(
     assert refused, "Madrid was tried first"
 
 
-def test_the_clubs_active_booking_limit_stops_a_race_before_any_request_is_sent(
-    make_rule, use_sandbox, club, account
-):
-    use_sandbox.set_limits(club.playtomic_id, max_active_bookings=1)
-    # The account already holds one upcoming court at the club.
+def hold_a_court(account: Any, club: Any, days: int = 1) -> None:
+    """`account` books an upcoming court at `club` (an active booking)."""
     client = account_client(account=account)
     court = club.courts.order_by("reservation_priority").last()
-    start = (datetime.now(UTC) + timedelta(days=1)).replace(
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(
         hour=12, minute=0, second=0, microsecond=0
     )
     intent = client.create_payment_intent(
@@ -139,6 +137,32 @@ def test_the_clubs_active_booking_limit_stops_a_race_before_any_request_is_sent(
     )
     client.select_payment_method(intent.payment_intent_id, "CASH")
     client.confirm_payment_intent(intent.payment_intent_id)
+
+
+def test_an_account_at_the_clubs_limit_hands_the_race_to_the_rules_next_account(
+    make_rule, use_sandbox, club, account, member
+):
+    use_sandbox.set_limits(club.playtomic_id, max_active_bookings=1)
+    hold_a_court(account, club)
+    use_sandbox.add_account("second@sandbox.test", "second-pw-123")
+    second = account_create(owner=member, email="second@sandbox.test", password="second-pw-123")
+    rule, target, _ = make_rule(seconds=2, accounts=[account, second])
+
+    attempt = attempt_race(attempt_id=rule.attempts.get(target_date=target).pk)
+
+    assert attempt.state == BookingAttempt.State.BOOKED, attempt.reason
+    assert attempt.account_id == second.pk
+    kinds = [e.kind for e in attempt.events.order_by("pk")]
+    assert kinds.index("limit_reached") < kinds.index("logged_in", kinds.index("limit_reached"))
+    assert len(sandbox_bookings(use_sandbox, email="second@sandbox.test")) == 1
+    assert len(sandbox_bookings(use_sandbox)) == 1  # only the court it already held
+
+
+def test_the_clubs_active_booking_limit_stops_a_race_before_any_request_is_sent(
+    make_rule, use_sandbox, club, account
+):
+    use_sandbox.set_limits(club.playtomic_id, max_active_bookings=1)
+    hold_a_court(account, club)  # one upcoming court at the club
     rule, target, _ = make_rule(seconds=2)
     use_sandbox.clear_requests()
 
