@@ -1,14 +1,19 @@
-from django.urls import path
+from django.urls import include, path
 
 from booking import views
+
+# One rule's pages, under rules/<pk>/.
+rule_patterns = [
+    path("", views.rule_detail, name="rule"),
+    path("edit/", views.rule_edit, name="rule-edit"),
+    path("delete/", views.rule_remove, name="rule-delete"),
+]
 
 app_name = "booking"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("rules/add/", views.rule_add, name="rule-add"),
-    path("rules/<int:pk>/", views.rule_detail, name="rule"),
-    path("rules/<int:pk>/edit/", views.rule_edit, name="rule-edit"),
-    path("rules/<int:pk>/delete/", views.rule_remove, name="rule-delete"),
+    path("rules/<int:pk>/", include(rule_patterns)),
     path("attempts/<int:pk>/", views.attempt_detail, name="attempt"),
     path("games/", views.game_list, name="games"),
     path("play/", views.play_options, name="play"),

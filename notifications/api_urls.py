@@ -1,26 +1,20 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from notifications.api import channels, subscriptions
 
+channel_patterns: list[URLPattern | URLResolver] = [
+    path("", channels.ChannelListApi.as_view(), name="api-channels"),
+    path("<int:pk>/", channels.ChannelDetailApi.as_view(), name="api-channel"),
+    path("<int:pk>/test/", channels.ChannelTestApi.as_view(), name="api-channel-test"),
+]
+
+subscription_patterns: list[URLPattern | URLResolver] = [
+    path("", subscriptions.SubscriptionListApi.as_view(), name="api-subscriptions"),
+    path("<int:pk>/", subscriptions.SubscriptionDetailApi.as_view(), name="api-subscription"),
+]
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("notifications/channels/", channels.ChannelListApi.as_view(), name="api-channels"),
-    path(
-        "notifications/channels/<int:pk>/", channels.ChannelDetailApi.as_view(), name="api-channel"
-    ),
-    path(
-        "notifications/channels/<int:pk>/test/",
-        channels.ChannelTestApi.as_view(),
-        name="api-channel-test",
-    ),
+    path("notifications/channels/", include(channel_patterns)),
     path("notifications/deliveries/", channels.DeliveryListApi.as_view(), name="api-deliveries"),
-    path(
-        "notifications/subscriptions/",
-        subscriptions.SubscriptionListApi.as_view(),
-        name="api-subscriptions",
-    ),
-    path(
-        "notifications/subscriptions/<int:pk>/",
-        subscriptions.SubscriptionDetailApi.as_view(),
-        name="api-subscription",
-    ),
+    path("notifications/subscriptions/", include(subscription_patterns)),
 ]

@@ -21,6 +21,9 @@ def test_the_rule_page_links_to_a_confirmation_that_deletes_nothing_yet(member, 
     assert f'href="/booking/rules/{rule.pk}/delete/"' in detail
     assert confirm.status_code == 200
     assert "Its next booking attempt is cancelled" in confirm.content.decode()
+    assert (
+        f'<a class="btn" href="/booking/rules/{rule.pk}/">Keep it</a>' in confirm.content.decode()
+    )
     assert BookingRule.objects.filter(pk=rule.pk).exists()
 
 

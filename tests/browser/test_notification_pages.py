@@ -46,6 +46,7 @@ def test_the_channel_pages_fit_a_phone(page: Any, live_server: Any, member: Any)
             ("/notifications/channels/add/", "add"),
             (f"/notifications/channels/{hook.pk}/log/", "log"),
             (f"/notifications/channels/{hook.pk}/", "edit"),
+            (f"/notifications/channels/{hook.pk}/delete/", "delete"),
         ],
         "notifications",
     )
