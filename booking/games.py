@@ -7,7 +7,6 @@ match on Playtomic. Matches booked by hand in the Playtomic app are not listed."
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from clubs.models import Club
 from groups.models import Group
 from groups.selectors import display_name
 from playtomic.links import match_link
+from playtomic_monitor.bearer_secrets import secret_digest, secret_worth_looking_up
 
 # Longer than any game: a game that started this long ago has surely ended.
 LONGEST_GAME = timedelta(hours=6)
@@ -222,21 +222,11 @@ def game_json(game: Game) -> dict[str, Any]:
     }
 
 
-# Longer than any secret handed out; anything longer is not worth hashing.
-MAX_FEED_SECRET_LENGTH = 100
-
-
-def feed_digest(secret: str) -> str:
-    """What a calendar link stores of its secret. A plain SHA-256 is enough: the secret is
-    192 random bits, not a password."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def feed_owner(secret: str) -> User | None:
     """The member whose calendar link carries `secret`, or None (an old, rotated link too)."""
-    if not secret or len(secret) > MAX_FEED_SECRET_LENGTH:
+    if not secret_worth_looking_up(secret):
         return None
-    feed = CalendarFeed.objects.select_related("user").filter(digest=feed_digest(secret)).first()
+    feed = CalendarFeed.objects.select_related("user").filter(digest=secret_digest(secret)).first()
     if feed is None or not feed.user.is_active:
         return None
     return feed.user

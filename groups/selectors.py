@@ -4,7 +4,6 @@ way."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -25,10 +24,9 @@ from django.db.models.functions import Coalesce, NullIf
 
 from accounts.models import PlaytomicAccount
 from groups.models import Group, Invite, LentAccount, Membership
+from playtomic_monitor.bearer_secrets import secret_digest, secret_worth_looking_up
 
 AnyUser = AbstractBaseUser | AnonymousUser
-# Longer than any secret we hand out; anything longer is not worth hashing.
-MAX_SECRET_LENGTH = 100
 M = TypeVar("M", bound=models.Model)
 
 # Owner first, then admins, then members: the order people are listed in.
@@ -133,21 +131,15 @@ def lent_accounts(group: Group) -> QuerySet[LentAccount]:
     )
 
 
-def invite_digest(secret: str) -> str:
-    """What an invite stores of its secret. A plain SHA-256 is enough: the secret is 192 random
-    bits, not a password, so nobody can guess one to match a leaked digest."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def invite_by_secret(secret: str) -> Invite | None:
     """The invite whose link carries `secret`, in whatever state (the join page explains an
     expired or revoked one), or None. Found by digest, so the lookup's timing says nothing
     about any stored secret."""
-    if not secret or len(secret) > MAX_SECRET_LENGTH:
+    if not secret_worth_looking_up(secret):
         return None
     return (
         Invite.objects.select_related("group", "created_by")
-        .filter(digest=invite_digest(secret))
+        .filter(digest=secret_digest(secret))
         .first()
     )
 

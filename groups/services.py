@@ -11,7 +11,6 @@ without its owner or a lent account behind a member who has left.
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth import password_validation
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PlaytomicAccount
 from groups import selectors
 from groups.models import Group, Invite, LentAccount, Membership
+from playtomic_monitor.bearer_secrets import secret_new
 
 Role = Membership.Role
 
@@ -223,16 +223,15 @@ def invite_create(
         errors["days"] = _("Between 1 and %(limit)d days.") % {"limit": INVITE_MAX_DAYS}
     if errors:
         raise ValidationError(errors)
-    secret = secrets.token_urlsafe(24)
+    new = secret_new(prefix_length=INVITE_PREFIX_LENGTH)
     invite = Invite.objects.create(
         group=group,
         created_by=actor,
-        prefix=secret[:INVITE_PREFIX_LENGTH],
-        digest=selectors.invite_digest(secret),
+        **new.stored,
         expires_at=timezone.now() + timedelta(days=days),
         max_uses=max_uses,
     )
-    return invite, secret
+    return invite, new.secret
 
 
 def invite_revoke(*, invite: Invite, actor: User) -> bool:

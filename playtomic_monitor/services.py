@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import User
@@ -11,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from playtomic_monitor.bearer_secrets import secret_digest, secret_new, secret_worth_looking_up
 from playtomic_monitor.models import ApiToken
 
 # Makes a leaked token recognisable to people and secret scanners; the rest is 32 random bytes.
@@ -20,10 +19,6 @@ DEFAULT_TOKEN_DAYS = 90
 # last_used_at is a hint for people, not an audit log: one write a minute per token at most,
 # rather than one per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def token_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def api_token_create(
@@ -36,15 +31,14 @@ def api_token_create(
         raise ValidationError({"name": _("Give the token a name saying what it is for.")})
     if days < 1:
         raise ValidationError({"days": _("A token must live at least one day.")})
-    secret = TOKEN_MARK + secrets.token_urlsafe(32)
+    new = secret_new(prefix_length=PREFIX_LENGTH, random_bytes=32, mark=TOKEN_MARK)
     token = ApiToken.objects.create(
         user=user,
         name=name,
-        prefix=secret[:PREFIX_LENGTH],
-        digest=token_digest(secret),
+        **new.stored,
         expires_at=timezone.now() + timedelta(days=days),
     )
-    return token, secret
+    return token, new.secret
 
 
 def api_token_revoke(*, token: ApiToken) -> bool:
@@ -60,11 +54,13 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     """The live token (not expired, not revoked, active user) whose secret this is, or None.
 
     The lookup compares digests, so its timing says nothing about any stored secret."""
+    if not secret_worth_looking_up(secret):
+        return None
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(
-            digest=token_digest(secret),
+            digest=secret_digest(secret),
             revoked_at__isnull=True,
             expires_at__gt=now,
             user__is_active=True,
