@@ -7,7 +7,10 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 from kombu import Queue
+
+from playtomic_monitor.gc_tuning import gc_freeze_startup
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playtomic_monitor.settings")
 
@@ -74,3 +77,10 @@ _beat("notifications-digests", "notifications.tasks.send_digests", crontab(minut
 # Every 10 s so the shortest backoff (10 s) is kept roughly.
 _beat("notifications-sweep", "notifications.tasks.sweep_deliveries", 10.0, "notify", expires=9)
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _freeze_startup_objects(**_: Any) -> None:
+    """Each pool child, before its first task: what it inherited from the worker stays out of
+    full collections (a release burst or a poll is not paused by a walk over all of Django)."""
+    gc_freeze_startup()

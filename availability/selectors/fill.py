@@ -82,7 +82,9 @@ def fill_counts(club: Club, date_from: date, date_to: date, sport_id: str | None
     counts: FillCounts = {}
     rows = history_rows(club, sport_id, (date_from, date_to), summarized=summarized, recent=recent)
     for weekday, hour, per_lead in rows:
-        slot = counts.setdefault((weekday, hour), [[0, 0] for _ in LEADS])
+        slot = counts.get((weekday, hour))
+        if slot is None:
+            slot = counts[(weekday, hour)] = [[0, 0] for _ in LEADS]
         for i, (taken, known) in enumerate(per_lead):
             slot[i][0] += taken
             slot[i][1] += known

@@ -73,3 +73,15 @@ def test_the_previous_and_next_day_links_keep_the_other_filters(client, member, 
     text = html.unescape(page.content.decode())
     assert 'href="?date=2026-12-15&from=2026-12-01&to=2026-12-10#grid" rel="prev"' in text
     assert 'href="?date=2026-12-17&from=2026-12-01&to=2026-12-10#grid" rel="next"' in text
+
+
+def test_a_court_name_is_written_into_the_grid_as_text_not_markup(client, member, sydney):
+    court = sydney.courts.first()
+    court.name = 'Pista "<b>1</b>" & co'
+    court.save()
+
+    page = club_page(client, member, sydney, datetime(2026, 12, 16, 3, 0, tzinfo=UTC))
+
+    content = page.content.decode()
+    assert "<b>1</b>" not in content
+    assert "Pista &quot;&lt;b&gt;1&lt;/b&gt;&quot; &amp; co " in content
